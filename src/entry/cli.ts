@@ -1,0 +1,253 @@
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
+import * as customers from '../modules/customers/index.ts';
+import * as sales from '../modules/sales/index.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
+import { openDatabase, type Database } from '../platform/db/client.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { AppError, isAppError } from '../platform/errors.ts';
+import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, type Role } from '../platform/http/auth.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createProgress } from '../platform/progress.ts';
+import { buildServer } from './server.ts';
+import { VERSION } from './version.ts';
+
+const DEMO_FILE = fileURLToPath(new URL('../../demo/online_retail.csv.gz', import.meta.url));
+
+type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };
+
+/** `--json` prints exactly one JSON object, as the last line of stdout; everything else goes to stderr. */
+function emit(json: boolean | undefined, obj: unknown, human: string): void {
+  if (json) process.stdout.write(`${JSON.stringify(obj)}\n`);
+  else process.stdout.write(`${human}\n`);
+}
+
+function globals(cmd: Command): GlobalOpts {
+  return cmd.optsWithGlobals<GlobalOpts>();
+}
+
+function configFor(opts: GlobalOpts): Config {
+  const cfg = loadConfig();
+  return opts.dataDir ? { ...cfg, dataDir: opts.dataDir } : cfg;
+}
+
+/** Opens and migrates the database, runs `fn`, and always closes it (an open PGlite would keep the process alive). */
+async function withDatabase<T>(opts: GlobalOpts, fn: (db: Database, cfg: Config) => Promise<T>): Promise<T> {
+  const cfg = configFor(opts);
+  const database = await openDatabase(cfg);
+  try {
+    await migrate(database);
+    return await fn(database, cfg);
+  } finally {
+    await database.close();
+  }
+}
+
+function formatSummary(s: ImportSummary): string {
+  const lines = [
+    `Read ${s.linesRead.toLocaleString('en')} lines in ${s.seconds.toFixed(1)} s: ${s.linesImported.toLocaleString('en')} imported, ${s.linesRejected.toLocaleString('en')} rejected.`,
+    `Receipts: ${s.receiptsCreated.toLocaleString('en')} created, ${s.receiptsSkipped.toLocaleString('en')} already present, ${s.receiptsRejected.toLocaleString('en')} rejected. Customers created: ${s.customersCreated.toLocaleString('en')}.`,
+  ];
+  if (s.rejectsFile) lines.push(`Rejected rows, with line numbers and reasons: ${s.rejectsFile}`);
+  return lines.join('\n');
+}
+
+async function importWithProgress(database: Database, format: string, file: string, opts: { store?: string; currency?: string; rejects?: string; progress: boolean }): Promise<ImportSummary> {
+  const fmt = IMPORT_FORMATS[format];
+  if (!fmt) throw new AppError('VALIDATION_FAILED', `Unknown import format '${format}'; use one of ${Object.keys(IMPORT_FORMATS).join(', ')}.`, { fields: [{ field: 'format', message: 'unknown' }] });
+  let bar: ReturnType<typeof createProgress> | undefined;
+  try {
+    return await runImport(database, fmt, file, {
+      store: opts.store,
+      currency: opts.currency,
+      rejectsFile: opts.rejects,
+      onProgress: (p) => {
+        bar ??= createProgress(`Importing ${format}`, p.totalBytes, { enabled: opts.progress });
+        bar.update(p.bytesRead, { detail: `${p.linesRead.toLocaleString('en')} lines, ${p.receiptsCreated.toLocaleString('en')} receipts` });
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+}
+
+function parseRole(v: string): Role {
+  if (!(ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError(`use one of ${ROLES.join(', ')}`);
+  return v as Role;
+}
+
+function parseCurrency(v: string): string {
+  if (!/^[A-Z]{3}$/.test(v)) throw new InvalidArgumentError('a three-letter ISO 4217 code such as GBP');
+  return v;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0-65535');
+  return n;
+}
+
+export function buildCli(): Command {
+  const program = new Command('patron')
+    .description('Patron: customer loyalty and CRM for retailers')
+    .version(VERSION)
+    .option('--data-dir <dir>', 'embedded database folder, when DATABASE_URL is unset (default ./.data, or PATRON_DATA_DIR)')
+    .option('--json', 'print one JSON object as the last line of stdout')
+    .option('--no-progress', 'no progress bar on stderr')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the HTTP API (and load the demo data into an empty database)')
+    .option('--port <port>', 'port to listen on (default PORT or 3000)', parsePort)
+    .option('--host <host>', 'interface to listen on (default HOST or 127.0.0.1)')
+    .option('--no-demo', 'do not import the Online Retail demo into an empty database')
+    .action(async (o: { port?: number; host?: string; demo: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const cfg = configFor(g);
+      const logger = createLogger(cfg.logLevel);
+      const database = await openDatabase(cfg);
+      await migrate(database);
+      if (o.demo) {
+        const done = await database.query(`SELECT 1 FROM platform.import_runs WHERE status = 'done' LIMIT 1`);
+        if (done.length === 0) {
+          process.stderr.write(`Empty database: loading the Online Retail demo (541,909 receipt lines). Skip with --no-demo.\n`);
+          const s = await importWithProgress(database, 'online-retail', DEMO_FILE, { progress: g.progress !== false, rejects: `${cfg.dataDir}/demo.rejects.csv` });
+          process.stderr.write(`${formatSummary(s)}\n`);
+        }
+      }
+      let adminKey: string | undefined;
+      if ((await countActiveAdminKeys(database)) === 0) {
+        adminKey = (await createApiKey(database, 'admin', 'first admin (printed at first start)')).secret;
+      }
+      const app = await buildServer(database, { logger, rateLimitPerMinute: cfg.rateLimitPerMinute });
+      const port = o.port ?? cfg.port;
+      const host = o.host ?? cfg.host;
+      const address = await app.listen({ port, host });
+      const storage = cfg.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${cfg.dataDir}`;
+      process.stderr.write(`Patron ${VERSION} listening on ${address} (${storage}). API under /api/v1, OpenAPI at /api/openapi.json.\n`);
+      if (adminKey) {
+        process.stderr.write(
+          `\nAn admin API key was created. It is shown once; store it now:\n\n  ${adminKey}\n\nTry:\n  curl -H 'Authorization: Bearer ${adminKey}' '${address}/api/v1/customers/lookup?kind=external&value=12347'\n\n`,
+        );
+      }
+      emit(g.json, { listening: address, adminKey: adminKey ?? null }, '');
+      const stop = async () => {
+        await app.close();
+        await database.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('migrate')
+    .description('apply the database migrations')
+    .action(async (_o, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database, cfg) => {
+        emit(g.json, { migrated: true, database: database.kind }, `Migrations applied (${cfg.databaseUrl ? 'PostgreSQL' : `PGlite in ${cfg.dataDir}`}).`);
+      });
+    });
+
+  const imp = program.command('import').description('bulk-import receipts from a file');
+  for (const [format, desc] of [
+    ['online-retail', 'the UCI Online Retail CSV (plain or .gz); "C" invoices are returns'],
+    ['cdnow', 'a CDNOW master or sample file (whitespace-separated)'],
+    ['receipts', 'the canonical receipts CSV: customer_id,date,amount [,receipt_id,store_id,currency,sku,quantity,unit_price]'],
+  ] as const) {
+    imp
+      .command(format)
+      .description(desc)
+      .argument('<file>', 'the file to import (gzip is detected)')
+      .option('--store <code>', 'store code for rows that name none')
+      .addOption(new Option('--currency <code>', 'currency for rows that name none').argParser(parseCurrency))
+      .option('--rejects <file>', 'where to write rejected rows (default: beside the input, or the working directory)')
+      .action(async (file: string, o: { store?: string; currency?: string; rejects?: string }, cmd: Command) => {
+        const g = globals(cmd);
+        await withDatabase(g, async (database) => {
+          const s = await importWithProgress(database, format, file, { ...o, progress: g.progress !== false });
+          emit(g.json, s, formatSummary(s));
+        });
+      });
+  }
+
+  const keys = program.command('keys').description('API keys');
+  keys
+    .command('create')
+    .description('create an API key; the secret is printed once')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
+    .option('--name <name>', 'a label for the key', 'cli')
+    .action(async (o: { role: Role; name: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const k = await createApiKey(database, o.role, o.name);
+        emit(g.json, k, `Created ${k.role} key ${k.id}. Secret (shown once):\n${k.secret}`);
+      });
+    });
+  keys
+    .command('list')
+    .description('list API keys (never their secrets)')
+    .action(async (_o, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const list = await listApiKeys(database);
+        emit(g.json, { keys: list }, list.map((k) => `${k.id}  ${k.role.padEnd(8)} ${k.displayPrefix}…  ${k.name}${k.revokedAt ? '  (revoked)' : ''}`).join('\n') || 'No keys.');
+      });
+    });
+  keys
+    .command('revoke')
+    .argument('<id>', 'key id (key_…)')
+    .description('revoke an API key')
+    .action(async (id: string, _o, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        if (!(await revokeApiKey(database, id))) throw new AppError('NOT_FOUND', `No active key ${id}.`);
+        emit(g.json, { revoked: id }, `Revoked ${id}.`);
+      });
+    });
+
+  program
+    .command('status')
+    .description('what the database holds')
+    .action(async (_o, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const [c, r] = await Promise.all([customers.countCustomers(database), sales.countReceipts(database)]);
+        const out = { database: database.kind, customers: c, ...r };
+        emit(g.json, out, `${database.kind}: ${c.toLocaleString('en')} customers, ${r.receipts.toLocaleString('en')} receipts, ${r.returns.toLocaleString('en')} returns, ${r.lines.toLocaleString('en')} lines.`);
+      });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const json = argv.includes('--json');
+    if (e && typeof e === 'object' && 'exitCode' in e && 'code' in e && String((e as { code: string }).code).startsWith('commander.')) {
+      // Commander already printed its message (bad flag, missing argument, --help).
+      const code = (e as { exitCode: number }).exitCode;
+      process.exitCode = code === 0 ? 0 : 1;
+      if (json && code !== 0) process.stdout.write(`${JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: String((e as { message?: unknown }).message) } })}\n`);
+      return;
+    }
+    if (isAppError(e)) {
+      process.stderr.write(`Error: ${e.message}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message, ...e.details } })}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`Unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: (e as Error)?.message ?? String(e) } })}\n`);
+    process.exitCode = 2;
+  }
+}
+
+await main(process.argv);

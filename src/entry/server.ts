@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { registerCustomer360Routes } from '../flows/customer-360/customer-360.routes.ts';
+import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
+import { registerCustomerRoutes } from '../modules/customers/index.ts';
+import type { Database } from '../platform/db/client.ts';
+import { createApp } from '../platform/http/app.ts';
+import { registerKeyRoutes } from '../platform/http/keys.routes.ts';
+import type { Logger } from '../platform/logger.ts';
+import { VERSION } from './version.ts';
+
+/** The HTTP API: the platform app plus every module's and flow's routes. The composition root for HTTP. */
+export async function buildServer(database: Database, opts: { logger: Logger; rateLimitPerMinute: number }): Promise<FastifyInstance> {
+  const app = await createApp({ database, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, version: VERSION });
+  registerCustomerRoutes(app, database);
+  registerCustomer360Routes(app, database);
+  registerReceiptRoutes(app, database);
+  registerKeyRoutes(app, database);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** The only place that reads the environment. Validated once, at start. */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PATRON_DATA_DIR: z.string().min(1).default('./.data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PATRON_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  PATRON_PHONE_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code')
+    .default('GB'),
+  PATRON_DEFAULT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code')
+    .default('GBP'),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  rateLimitPerMinute: number;
+  defaultCurrency: string;
+  /** The country whose numbering plan applies to phone numbers written without a leading + */
+  phoneCountry: string;
+};
+
+let cached: Config | undefined;
+
+/** Reads and validates the environment; throws CONFIG_INVALID naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? 'environment';
+    throw new AppError('CONFIG_INVALID', `Environment variable ${field}: ${issue?.message ?? 'invalid'}`, {
+      field,
+    });
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.PATRON_DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    rateLimitPerMinute: e.PATRON_RATE_LIMIT,
+    defaultCurrency: e.PATRON_DEFAULT_CURRENCY,
+    phoneCountry: e.PATRON_PHONE_COUNTRY,
+  };
+}
+
+/** The process-wide config, read on first use. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

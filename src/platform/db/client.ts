@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+
+/** The Drizzle handle. PGlite and node-postgres give the same query-builder API. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+export type Row = Record<string, unknown>;
+
+/** What a repository function needs: Drizzle, and parameterized raw SQL. Both a Database and a Session have it. */
+export interface Queryable {
+  readonly db: Db;
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** One connection inside one transaction: Drizzle and raw SQL on that connection, and COPY for bulk loads. */
+export interface Session extends Queryable {
+  /** COPY rows given as CSV text (no header) into `table (columns)`. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
+  transaction<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+function copySql(table: string, columns: readonly string[]): string {
+  return `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+}
+
+/** node-postgres returns bigint and numeric as strings; int8 fits a JS number for our amounts, so parse it. */
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openPostgres(url: string, opts: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const db = drizzlePg(pool) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    async query(text, params) {
+      const r = await pool.query(text, params as unknown[]);
+      return r.rows;
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const session: Session = {
+          db: drizzlePg(client) as unknown as Db,
+          async query(text, params) {
+            return (await client.query(text, params as unknown[])).rows;
+          },
+          async copyCsv(table, columns, csv) {
+            await pipeline(Readable.from([csv]), client.query(copyFrom(copySql(table, columns))));
+          },
+        };
+        const out = await fn(session);
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export function wrapPglite(pglite: PGlite): Database {
+  const db = drizzlePglite(pglite) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    async query(text, params) {
+      return (await pglite.query(text, params as unknown[])).rows as never;
+    },
+    async transaction(fn) {
+      return pglite.transaction(async (tx) =>
+        fn({
+          // Drizzle's PGlite driver only calls query() on its client, which a PGlite transaction provides.
+          db: drizzlePglite(tx as unknown as PGlite) as unknown as Db,
+          async query(text, params) {
+            return (await tx.query(text, params as unknown[])).rows as never;
+          },
+          async copyCsv(table, columns, csv) {
+            await tx.query(`${copySql(table, columns).replace('FROM STDIN', "FROM '/dev/blob'")}`, [], {
+              blob: new Blob([csv]),
+            });
+          },
+        }),
+      );
+    },
+    async close() {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/** PGlite parses int8 as bigint by default; amounts fit a JS number, so read them as numbers like node-postgres. */
+export const PGLITE_PARSERS = { 20: (v: string) => Number(v) };
+
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir ? { dataDir, parsers: PGLITE_PARSERS } : { parsers: PGLITE_PARSERS, ...(loadDataDir ? { loadDataDir } : {}) });
+  return wrapPglite(pglite);
+}
+
+/** Opens the configured database: PostgreSQL when a URL is given, else embedded PGlite in `dataDir`. */
+export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}

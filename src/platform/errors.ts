@@ -1,0 +1,81 @@
+/**
+ * One error type for the whole program. Each code belongs to a module (prefix) and maps to one HTTP status in
+ * ERROR_CODES, which is the documented table (see docs/errors.md).
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { status: 500, description: 'A configuration value is missing or malformed.' },
+  VALIDATION_FAILED: { status: 400, description: 'The request body, query or a CLI flag failed validation.' },
+  NOT_FOUND: { status: 404, description: 'No route matches the request.' },
+  CONFLICT: { status: 409, description: 'The write conflicts with stored data (a unique key is taken).' },
+  RETRY: { status: 503, description: 'A transient database conflict; the request can be retried as is.' },
+  RATE_LIMITED: { status: 429, description: 'Too many requests for this API key.' },
+  INTERNAL: { status: 500, description: 'An unexpected error. Details are logged, never returned.' },
+  AUTH_MISSING_KEY: { status: 401, description: 'No API key was given (Authorization: Bearer <key>).' },
+  AUTH_INVALID_KEY: { status: 401, description: 'The API key is unknown or revoked.' },
+  AUTH_FORBIDDEN: { status: 403, description: "The key's role may not use this endpoint." },
+  CUSTOMERS_NOT_FOUND: { status: 404, description: 'No customer has this id or identity.' },
+  CUSTOMERS_IDENTITY_TAKEN: { status: 409, description: 'The identity already belongs to another customer.' },
+  CUSTOMERS_ERASED: { status: 410, description: 'The customer was erased on request.' },
+  CUSTOMERS_MERGED: { status: 409, description: 'The customer was merged into another and can no longer change.' },
+  SALES_RECEIPT_CONFLICT: {
+    status: 409,
+    description: 'A receipt with this store and number is stored with different content.',
+  },
+  SALES_RECEIPT_NOT_FOUND: { status: 404, description: 'No receipt has this id, or this store and number.' },
+  SALES_UNKNOWN_CURRENCY: { status: 400, description: 'The currency is not an ISO 4217 code.' },
+  IMPORT_FILE_UNREADABLE: { status: 400, description: 'The import file is missing, not a CSV or a truncated gzip.' },
+  IMPORT_MISSING_COLUMN: { status: 400, description: 'The import file lacks a required column.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export type ErrorDetails = {
+  /** The offending fields, as paths ("identities.0.value") or CSV column names. */
+  fields?: { field: string; message: string }[];
+  [key: string]: unknown;
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+/** Translates the Postgres errors a caller can act on; everything else is returned unchanged. */
+export function translateDbError(e: unknown): unknown {
+  const code = pgCode(e);
+  if (code === '23505') {
+    return new AppError('CONFLICT', 'A record with this key already exists.', {
+      constraint: (e as { constraint?: string }).constraint,
+    });
+  }
+  if (code === '40001' || code === '40P01') {
+    return new AppError('RETRY', 'The database reported a transient conflict; retry the request.');
+  }
+  return e;
+}
+
+/** The SQLSTATE of a Postgres error, from node-postgres, PGlite or a Drizzle wrapper around either. */
+export function pgCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

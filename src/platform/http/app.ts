@@ -1,0 +1,163 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Database } from '../db/client.ts';
+import { AppError, ERROR_CODES, isAppError, translateDbError, type ErrorCode } from '../errors.ts';
+import { ulid } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { KeyResolver, PERSONAL_DATA_ROLES, auditPersonalDataRead, type Principal, type Role } from './auth.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed on the route. Routes without it are public (health, OpenAPI). */
+    roles?: readonly Role[];
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export type App = FastifyInstance;
+
+export type AppDeps = { database: Database; logger: Logger; rateLimitPerMinute: number; version: string };
+
+type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  message: string;
+  fields?: { field: string; message: string }[];
+  requestId: string;
+  [k: string]: unknown;
+};
+
+function problem(req: FastifyRequest, code: ErrorCode, message: string, extra: Record<string, unknown> = {}): Problem {
+  return {
+    type: `urn:patron:error:${code}`,
+    title: ERROR_CODES[code].description,
+    status: ERROR_CODES[code].status,
+    code,
+    message,
+    ...extra,
+    requestId: req.id,
+  };
+}
+
+function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+/** Whether the principal may see personal data; such reads must be audited with `audit`. */
+export function canReadPersonalData(req: FastifyRequest): boolean {
+  return !!req.principal && PERSONAL_DATA_ROLES.includes(req.principal.role);
+}
+
+/**
+ * The Fastify app with everything routes rely on: zod validation, OpenAPI from the same schemas, API-key auth with
+ * roles, per-key rate limits, and one error handler that turns every error into application/problem+json.
+ */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${ulid()}`;
+    },
+    bodyLimit: 4 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const keys = new KeyResolver(deps.database);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Patron API', description: 'Customer loyalty and CRM for retailers.', version: deps.version },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `patron keys create`.' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const roles = req.routeOptions.config.roles;
+    if (!roles) return;
+    const header = req.headers.authorization;
+    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : (req.headers['x-api-key'] as string | undefined);
+    if (!secret) throw new AppError('AUTH_MISSING_KEY', 'Send an API key as "Authorization: Bearer <key>".');
+    const principal = await keys.resolve(secret);
+    if (!principal) throw new AppError('AUTH_INVALID_KEY', 'The API key is unknown or revoked.');
+    req.principal = principal;
+    if (!roles.includes(principal.role)) {
+      throw new AppError('AUTH_FORBIDDEN', `The role '${principal.role}' may not use this endpoint; it needs one of: ${roles.join(', ')}.`);
+    }
+  });
+
+  await app.register(fastifyRateLimit, {
+    hook: 'preHandler',
+    max: deps.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => req.principal?.keyId ?? req.ip,
+    allowList: (req) => !req.routeOptions.config.roles,
+    errorResponseBuilder: (req, ctx) =>
+      new AppError('RATE_LIMITED', `Rate limit of ${ctx.max} requests per minute exceeded for this key; retry in ${Math.ceil(ctx.ttl / 1000)} s.`),
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const fields = err.validation.map((v) => {
+        const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+        return { field: path ? `${where}.${path}` : where, message: v.message ?? 'invalid' };
+      });
+      return sendProblem(reply, problem(req, 'VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }));
+    }
+    const e = translateDbError(err);
+    if (isAppError(e)) {
+      return sendProblem(reply, problem(req, e.code, e.message, e.details as Record<string, unknown>));
+    }
+    if (isResponseSerializationError(err)) {
+      req.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
+      return sendProblem(reply, problem(req, 'INTERNAL', 'Internal error; see the server log for this request id.'));
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 429) return sendProblem(reply, problem(req, 'RATE_LIMITED', (err as Error).message));
+    if (status && status >= 400 && status < 500) {
+      // Fastify's own client errors (malformed JSON, wrong content type, body too large) carry safe messages.
+      return reply
+        .code(status)
+        .type('application/problem+json')
+        .send({ ...problem(req, 'VALIDATION_FAILED', (err as Error).message), status });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, problem(req, 'INTERNAL', 'Internal error; see the server log for this request id.'));
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(req, 'NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`)));
+
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await deps.database.query('SELECT 1');
+    return { status: 'ok', database: deps.database.kind, version: deps.version };
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app as unknown as FastifyInstance;
+}
+
+/** Records that the request's principal read these customers' personal data. */
+export async function audit(database: Database, req: FastifyRequest, action: string, customerIds: readonly string[]): Promise<void> {
+  if (!req.principal || !canReadPersonalData(req)) return;
+  await auditPersonalDataRead(database, req.principal, action, customerIds, req.id);
+}
+
+export type { ZodTypeProvider };
