@@ -20,7 +20,7 @@ type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };
 /** `--json` prints exactly one JSON object, as the last line of stdout; everything else goes to stderr. */
 function emit(json: boolean | undefined, obj: unknown, human: string): void {
   if (json) process.stdout.write(`${JSON.stringify(obj)}\n`);
-  else process.stdout.write(`${human}\n`);
+  else if (human) process.stdout.write(`${human}\n`);
 }
 
 function globals(cmd: Command): GlobalOpts {

@@ -3,7 +3,7 @@ import * as customers from '../../modules/customers/index.ts';
 import * as sales from '../../modules/sales/index.ts';
 import { config } from '../../platform/config.ts';
 import type { Database } from '../../platform/db/client.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, pgCode } from '../../platform/errors.ts';
 import { decimalToMinor, isKnownCurrency, lineAmountMinor } from '../../platform/money.ts';
 
 type Body = typeof sales.salesContracts.PostReceiptBody._output;
@@ -46,7 +46,7 @@ export async function postReceipt(database: Database, body: Body): Promise<{ rep
     if ('error' in n) throw invalid('customer.value', `${body.customer.kind} ${n.error}`);
     identity = { kind: body.customer.kind, value: n.value };
   }
-  const outcome = await database.transaction(async (s) => {
+  const outcome = await withUniqueRetry(() => database.transaction(async (s) => {
     await catalog.insertStoreIfMissing(s, { code: body.store, name: body.store, currency: body.currency });
     let customerId = customers.anonymousCustomerId(body.store);
     let originalReceiptId: string | null = null;
@@ -85,6 +85,21 @@ export async function postReceipt(database: Database, body: Body): Promise<{ rep
       });
     }
     return { replayed: result.skipped.length > 0 };
-  });
+  }));
   return { replayed: outcome.replayed, receipt: await sales.getReceiptByKey(database, body.store, body.number) };
+}
+
+/**
+ * Two tills may register the same new card at the same moment: one transaction wins the identity, the other fails
+ * on its unique key. Retrying finds the card and uses it, so neither till sees an error.
+ */
+async function withUniqueRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = pgCode(e);
+      if (i >= attempts || (code !== '23505' && code !== '40001' && code !== '40P01')) throw e;
+    }
+  }
 }
