@@ -1,0 +1,178 @@
+// Online Retail import into PostgreSQL, timed against a plain COPY of the same file in the same run; PGlite once.
+//
+// Usage: npx tsx bench/import.ts [--reps N] [--no-pglite] [--json]
+//   BENCH_DATABASE_URL  PostgreSQL server (default postgres://root@127.0.0.1:5432/test); a fresh database is created
+//                       on it and dropped at the end.
+//   BENCH_FILE          the gzipped Online Retail CSV (default /work/shared/data/online-retail/online_retail.csv.gz)
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { IMPORT_FORMATS, runImport, type ImportSummary } from '../src/flows/import/index.ts';
+import { openPglite, openPostgres, type Database } from '../src/platform/db/client.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+
+const { values: args, positionals } = parseArgs({
+  options: {
+    reps: { type: 'string', short: 'n' },
+    json: { type: 'boolean', default: false },
+    'no-pglite': { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+const reps = Number(args.reps ?? positionals[0] ?? 3);
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${args.reps ?? positionals[0]}`);
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const file = process.env.BENCH_FILE ?? '/work/shared/data/online-retail/online_retail.csv.gz';
+if (!existsSync(file)) throw new Error(`${file} not found (set BENCH_FILE)`);
+const format = IMPORT_FORMATS['online-retail']!;
+// Human output goes to stderr when --json is given, so that stdout ends with one parseable line.
+const log = (...a: unknown[]) => (args.json ? console.error(...a) : console.log(...a));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+
+async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The baseline: the decompressed file streamed by COPY into one unindexed, logged table of text columns. */
+async function timeCopy(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('TRUNCATE bench_staging');
+    const t = process.hrtime.bigint();
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      createGunzip(),
+      c.query(copyFrom('COPY bench_staging FROM STDIN WITH (FORMAT csv, HEADER true)')),
+    );
+    return seconds(t);
+  } finally {
+    await c.end();
+  }
+}
+
+const IMPORTED_TABLES = [
+  'sales.receipts',
+  'sales.receipt_keys',
+  'customers.identities',
+  'customers.customers',
+  'catalog.products',
+  'catalog.stores',
+  'platform.import_runs',
+];
+
+async function timeImport(database: Database, rejectsFile: string): Promise<{ s: number; summary: ImportSummary }> {
+  const t = process.hrtime.bigint();
+  const summary = await runImport(database, format, file, { rejectsFile });
+  return { s: seconds(t), summary };
+}
+
+const brief = (x: ImportSummary) =>
+  `${x.linesRead} lines read, ${x.linesImported} imported, ${x.linesRejected} rejected, ${x.receiptsCreated} receipts created, ` +
+  `${x.receiptsSkipped} skipped, ${x.customersCreated} customers, ${x.productsCreated} products`;
+
+const dbName = `patron_bench_${randomBytes(5).toString('hex')}`;
+const dbUrl = (() => {
+  const u = new URL(serverUrl);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+const work = mkdtempSync(join(tmpdir(), 'patron-bench-'));
+const rejectsFile = join(work, 'rejects.csv');
+
+const copyTimes: number[] = [];
+const importTimes: number[] = [];
+let rerun: { s: number; summary: ImportSummary } | undefined;
+let first: ImportSummary | undefined;
+let pgVersion = '';
+await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
+try {
+  const database = openPostgres(dbUrl);
+  try {
+    await migrate(database);
+    pgVersion = ((await database.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? '').split(' ')[0]!;
+    await database.query(
+      `CREATE TABLE bench_staging (invoice_no text, stock_code text, description text, quantity text, invoice_date text,
+         unit_price text, customer_id text, country text)`,
+    );
+    log(`PostgreSQL ${pgVersion}, database ${dbName}, ${reps} repetitions`);
+    for (let i = 0; i < reps; i++) {
+      // Alternate which goes first, so that neither always runs on a warmer (or busier) server.
+      const order = i % 2 === 0 ? ['copy', 'import'] : ['import', 'copy'];
+      for (const what of order) {
+        if (what === 'copy') {
+          const s = await timeCopy(dbUrl);
+          copyTimes.push(s);
+          log(`  rep ${i + 1}: COPY   ${s.toFixed(3)} s`);
+        } else {
+          await database.query(`TRUNCATE ${IMPORTED_TABLES.join(', ')}`);
+          const r = await timeImport(database, rejectsFile);
+          importTimes.push(r.s);
+          first ??= r.summary;
+          log(`  rep ${i + 1}: import ${r.s.toFixed(3)} s (${brief(r.summary)})`);
+        }
+      }
+    }
+    rerun = await timeImport(database, rejectsFile);
+    log(`  re-run (nothing new): ${rerun.s.toFixed(3)} s (${brief(rerun.summary)})`);
+    if (rerun.summary.receiptsCreated !== 0 || rerun.summary.linesCreated !== 0) throw new Error('the re-run created receipts: not idempotent');
+  } finally {
+    await database.close();
+  }
+} finally {
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+}
+
+let pglite: { s: number; summary: ImportSummary } | undefined;
+if (!args['no-pglite']) {
+  const lite = await openPglite(undefined);
+  try {
+    await migrate(lite);
+    pglite = await timeImport(lite, rejectsFile);
+    log(`  PGlite (in memory) import: ${pglite.s.toFixed(3)} s (${brief(pglite.summary)})`);
+  } finally {
+    await lite.close();
+  }
+}
+rmSync(work, { recursive: true, force: true });
+
+const copyMedian = median(copyTimes);
+const importMedian = median(importTimes);
+const result = {
+  bench: 'import',
+  file,
+  reps,
+  machine: { nproc: cpus().length, memGiB: round(totalmem() / 2 ** 30, 1), cpu: cpus()[0]?.model ?? '', node: process.version, postgres: pgVersion },
+  copySeconds: round(copyMedian),
+  importSeconds: round(importMedian),
+  ratio: round(importMedian / copyMedian, 2),
+  rerunSeconds: rerun ? round(rerun.s) : null,
+  pgliteSeconds: pglite ? round(pglite.s) : null,
+  copyRuns: copyTimes.map((x) => round(x)),
+  importRuns: importTimes.map((x) => round(x)),
+  imported: first && { linesRead: first.linesRead, linesImported: first.linesImported, linesRejected: first.linesRejected, receipts: first.receiptsCreated },
+};
+log(
+  `median COPY ${result.copySeconds} s, import ${result.importSeconds} s, ratio ${result.ratio}x; re-run ${result.rerunSeconds} s; ` +
+    `PGlite ${result.pgliteSeconds ?? '-'} s`,
+);
+if (args.json) console.log(JSON.stringify(result));
