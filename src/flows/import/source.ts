@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
 import { AppError } from '../../platform/errors.ts';
@@ -37,8 +37,10 @@ export async function openInput(path: string): Promise<InputFile> {
   raw.on('data', (c) => {
     read += c.length;
   });
-  const text = gzip ? raw.pipe(createGunzip()) : raw;
-  if (gzip) raw.on('error', (e) => text.destroy(e));
+  // Always consume through a pipe: the byte-counting 'data' listener above would otherwise set `raw` flowing before
+  // the parser attaches, and the first chunks would be lost. pipe() keeps backpressure.
+  const text = raw.pipe(gzip ? createGunzip() : new PassThrough());
+  raw.on('error', (e) => text.destroy(e));
   text.setEncoding('utf8');
   return { path, size, gzip, bytesRead: () => read, text };
 }

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../../test/db.ts';
+import type { Database } from '../platform/db/client.ts';
+
+const run = promisify(execFile);
+const BIN = new URL('../../bin/patron.js', import.meta.url).pathname;
+
+let database: (Database & { url?: string }) | undefined;
+let dataDir: string;
+let work: string;
+
+/** Runs the real CLI in a child process, on this file's PostgreSQL database or on a PGlite data dir of its own. */
+async function patron(args: string[], env: Record<string, string> = {}) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...env };
+  delete childEnv.DATABASE_URL;
+  if (database?.url) childEnv.DATABASE_URL = database.url;
+  const full = database?.url ? args : ['--data-dir', dataDir, ...args];
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...full], { env: childEnv, cwd: work, timeout: 90_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function lastJson(stdout: string) {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'patron-cli-'));
+  dataDir = join(work, 'data');
+  if (process.env.TEST_DATABASE_URL) database = await openTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('patron CLI', () => {
+  it('creates an API key and prints one JSON object as the last line of stdout', async () => {
+    const r = await patron(['keys', 'create', '--role', 'till', '--name', 'till 1', '--json']);
+    expect(r.code).toBe(0);
+    const out = lastJson(r.stdout);
+    expect(out).toMatchObject({ role: 'till', name: 'till 1' });
+    expect(out.secret).toMatch(/^ptr_[\w-]{43}$/);
+    const list = lastJson((await patron(['keys', 'list', '--json'])).stdout);
+    expect(list.keys.map((k: { id: string }) => k.id)).toContain(out.id);
+    expect(JSON.stringify(list)).not.toContain(out.secret);
+  });
+
+  it('exits 1 naming the flag on a bad role, and naming the variable on bad configuration', async () => {
+    const bad = await patron(['keys', 'create', '--role', 'wizard']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--role.*wizard|wizard.*admin, analyst, till, agent, partner/s);
+    const env = await patron(['status'], { PORT: 'eighty' });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/PORT/);
+  });
+
+  it('imports a receipts CSV and reports the counts; a missing file exits 1 with a JSON error', async () => {
+    const file = join(work, 'orders.csv');
+    writeFileSync(
+      file,
+      ['receipt_id,customer_id,date,amount,currency,sku,quantity', 'A1,C-1,2024-01-05,10.50,EUR,X,1', 'A1,C-1,2024-01-05,4.25,EUR,Y,1', 'A2,C-2,2024-01-06T10:00:00Z,3,EUR,X,2', 'A3,C-2,2024-13-01,3,EUR,X,1'].join('\n'),
+    );
+    const r = await patron(['import', 'receipts', file, '--json']);
+    expect(r.code).toBe(0);
+    const s = lastJson(r.stdout);
+    expect(s).toMatchObject({ linesRead: 4, linesImported: 3, linesRejected: 1, receiptsCreated: 2, receiptsSkipped: 0, customersCreated: 2 });
+    expect(s.rejectsFile).toBe(join(work, 'orders.rejects.csv'));
+    const again = lastJson((await patron(['import', 'receipts', file, '--json'])).stdout);
+    expect(again).toMatchObject({ receiptsCreated: 0, receiptsSkipped: 2, customersCreated: 0, linesCreated: 0 });
+    const missing = await patron(['import', 'receipts', join(work, 'nope.csv'), '--json']);
+    expect(missing.code).toBe(1);
+    expect(lastJson(missing.stdout).error.code).toBe('IMPORT_FILE_UNREADABLE');
+    expect(missing.stderr).toMatch(/nope\.csv/);
+    const status = lastJson((await patron(['status', '--json'])).stdout);
+    expect(status).toMatchObject({ customers: 2, receipts: 2, lines: 3 });
+  });
+});
