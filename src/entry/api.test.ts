@@ -152,6 +152,9 @@ describe('customers', () => {
     );
     expect(after[0]!.n).toBe(before[0]!.n + 1);
     expect(after[0]!.action).toBe('customer.read');
+    const trail = (await call('admin', 'GET', `/api/v1/customers/${created.id}/audit`)).json();
+    expect(trail.entries[0]).toMatchObject({ action: 'customer.read', actorName: 'test agent' });
+    expectProblem(await call('agent', 'GET', `/api/v1/customers/${created.id}/audit`), 403, 'AUTH_FORBIDDEN');
   });
 });
 

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCustomer360Routes } from '../flows/customer-360/customer-360.routes.ts';
 import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
+import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
 import type { Database } from '../platform/db/client.ts';
 import { createApp } from '../platform/http/app.ts';
+import { registerAuditRoutes } from '../platform/http/audit.routes.ts';
 import { registerKeyRoutes } from '../platform/http/keys.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { VERSION } from './version.ts';
@@ -15,6 +17,8 @@ export async function buildServer(database: Database, opts: { logger: Logger; ra
   registerCustomer360Routes(app, database);
   registerReceiptRoutes(app, database);
   registerKeyRoutes(app, database);
+  registerCatalogRoutes(app, database);
+  registerAuditRoutes(app, database);
   await app.ready();
   return app;
 }

@@ -10,3 +10,5 @@ export {
   insertProductsIfMissing,
 } from './catalog.repository.ts';
 export type { StoreRow } from './catalog.repository.ts';
+/** HTTP routes of the module. */
+export { registerCatalogRoutes } from './catalog.routes.ts';
