@@ -256,3 +256,22 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('internal errors', () => {
+  it('answers 500 with a request id and no internals when the database is gone', async () => {
+    const lost = await openTestDatabase();
+    const key = (await createApiKey(lost, 'admin', 'doomed')).secret;
+    const server = await buildServer(lost, { logger: createLogger('silent'), rateLimitPerMinute: 100 });
+    try {
+      // Warm the key cache, then lose the database under the running server.
+      expect((await server.inject({ method: 'GET', url: '/api/v1/stores', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
+      await lost.close();
+      const res = await server.inject({ method: 'GET', url: '/api/v1/customers?q=anna', headers: { authorization: `Bearer ${key}` } });
+      const p = expectProblem(res, 500, 'INTERNAL');
+      expect(p.message).toBe('Internal error; see the server log for this request id.');
+      expect(res.body).not.toMatch(/pglite|postgres|closed|ECONN|SELECT/i);
+    } finally {
+      await server.close();
+    }
+  });
+});
