@@ -10,18 +10,21 @@ let lastText = '';
 let lastDate: Date | string = '';
 
 export function parseIsoDate(text: string): Date | string {
-  // Rows of one receipt repeat their date: remember the last one.
-  if (text === lastText) return lastDate;
-  lastDate = parseIsoDateUncached(text);
-  lastText = text;
-  return lastDate;
+  // Rows of one receipt repeat their date: remember the last one. A Date is mutable, so each caller gets its own.
+  if (text !== lastText) {
+    lastDate = parseIsoDateUncached(text);
+    lastText = text;
+  }
+  return typeof lastDate === 'string' ? lastDate : new Date(lastDate.getTime());
 }
 
 function parseIsoDateUncached(text: string): Date | string {
   const m = DATE_RE.exec(text.trim());
   if (!m) return `'${text}' is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM])`;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', off] = m;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+  const day = new Date(0);
+  day.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
   if (day.getUTCFullYear() !== Number(y) || day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) {
     return `'${text}' is not a calendar date`;
   }
@@ -34,7 +37,9 @@ function parseIsoDateUncached(text: string): Date | string {
 /** A compact date YYYYMMDD (the CDNOW files). */
 export function parseCompactDate(text: string): Date | string {
   if (!/^\d{8}$/.test(text)) return `'${text}' is not a date in YYYYMMDD form`;
-  return parseIsoDate(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`);
+  const at = parseIsoDate(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`);
+  // The message quotes what the file says, not the ISO form it was rewritten to.
+  return typeof at === 'string' ? `'${text}' is not a calendar date` : at;
 }
 
 export function checkCurrency(code: string): string | undefined {
