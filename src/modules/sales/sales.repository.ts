@@ -201,7 +201,10 @@ export async function receiptPage(
 export async function reassignReceipts(s: Session, from: string, to: string): Promise<number> {
   const moved = await s.query<{ n: number }>(
     `WITH r AS (DELETE FROM sales.receipts WHERE customer_id = $1 RETURNING *),
-          ins AS (INSERT INTO sales.receipts SELECT $2, id, store_code, number, kind, occurred_at, currency, total_minor,
+          ins AS (INSERT INTO sales.receipts (customer_id, id, store_code, number, kind, occurred_at, currency,
+                    total_minor, line_count, line_skus, line_quantities, line_unit_price_minor, line_amount_minor,
+                    original_receipt_id, source, import_run_id, created_at)
+                  SELECT $2, id, store_code, number, kind, occurred_at, currency, total_minor,
                     line_count, line_skus, line_quantities, line_unit_price_minor, line_amount_minor,
                     original_receipt_id, source, import_run_id, created_at FROM r RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, numeric, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const salesSchema = pgSchema('sales');
@@ -46,6 +47,16 @@ export const receipts = salesSchema.table(
     lineQuantities: numeric('line_quantities', { precision: 14, scale: 3 }).array().notNull(),
     lineUnitPriceMinor: bigint('line_unit_price_minor', { mode: 'number' }).array().notNull(),
     lineAmountMinor: bigint('line_amount_minor', { mode: 'number' }).array().notNull(),
+    /** Σ amount of the lines with a positive unit price on a sale; 0 on a return. What analytics counts as spend. */
+    purchaseMinor: bigint('purchase_minor', { mode: 'number' })
+      .notNull()
+      .generatedAlwaysAs(
+        sql`CASE WHEN kind = 'sale' THEN sales.purchase_amount(line_unit_price_minor, line_amount_minor) ELSE 0 END`,
+      ),
+    /** The number of lines with a positive unit price on a sale: a receipt is a purchase when this is above 0. */
+    purchaseLines: integer('purchase_lines')
+      .notNull()
+      .generatedAlwaysAs(sql`CASE WHEN kind = 'sale' THEN sales.purchase_line_count(line_unit_price_minor) ELSE 0 END`),
     originalReceiptId: text('original_receipt_id'),
     source: text('source').notNull(),
     importRunId: text('import_run_id'),

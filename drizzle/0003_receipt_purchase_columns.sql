@@ -1,0 +1,2 @@
+ALTER TABLE "sales"."receipts" ADD COLUMN "purchase_minor" bigint GENERATED ALWAYS AS (CASE WHEN kind = 'sale' THEN sales.purchase_amount(line_unit_price_minor, line_amount_minor) ELSE 0 END) STORED NOT NULL;--> statement-breakpoint
+ALTER TABLE "sales"."receipts" ADD COLUMN "purchase_lines" integer GENERATED ALWAYS AS (CASE WHEN kind = 'sale' THEN sales.purchase_line_count(line_unit_price_minor) ELSE 0 END) STORED NOT NULL;
