@@ -27,11 +27,23 @@ export const ERROR_CODES = {
   IMPORT_MISSING_COLUMN: { status: 400, description: 'The import file lacks a required column.' },
   SEGMENTS_NO_PURCHASES: { status: 422, description: 'No purchases on or before the as-of date: there is nothing to segment.' },
   SEGMENTS_INVALID_GRID: { status: 400, description: 'The R×F grid thresholds are not two increasing whole numbers per axis.' },
-  ANALYTICS_INVALID_INPUT: { status: 400, description: 'A transaction or an option of a customer-value model is malformed (a date, an amount, a count).' },
-  ANALYTICS_EMPTY_CALIBRATION: { status: 422, description: 'No customer has a purchase in the calibration period, or the period has no length.' },
+  ANALYTICS_INVALID_INPUT: {
+    status: 400,
+    description: 'A transaction or an option of a customer-value model is malformed (a date, an amount, a count).',
+  },
+  ANALYTICS_EMPTY_CALIBRATION: {
+    status: 422,
+    description: 'No customer has a purchase in the calibration period, or the period has no length.',
+  },
   ANALYTICS_TOO_FEW_CUSTOMERS: { status: 422, description: 'Too few customers to fit a customer-value model (at least two are needed).' },
-  ANALYTICS_NO_REPEAT_BUYERS: { status: 422, description: 'No customer made a repeat purchase in the calibration period: the model cannot be fitted.' },
-  ANALYTICS_FIT_NOT_CONVERGED: { status: 422, description: 'The model fit did not converge; the details hold the last parameters, gradient and iterations.' },
+  ANALYTICS_NO_REPEAT_BUYERS: {
+    status: 422,
+    description: 'No customer made a repeat purchase in the calibration period: the model cannot be fitted.',
+  },
+  ANALYTICS_FIT_NOT_CONVERGED: {
+    status: 422,
+    description: 'The model fit did not converge; the details hold the last parameters, gradient and iterations.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
