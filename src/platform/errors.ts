@@ -27,6 +27,10 @@ export const ERROR_CODES = {
   IMPORT_MISSING_COLUMN: { status: 400, description: 'The import file lacks a required column.' },
   SEGMENTS_NO_PURCHASES: { status: 422, description: 'No purchases on or before the as-of date: there is nothing to segment.' },
   SEGMENTS_INVALID_GRID: { status: 400, description: 'The R×F grid thresholds are not two increasing whole numbers per axis.' },
+  SEGMENTS_CLUSTERS_DEGENERATE: {
+    status: 422,
+    description: 'The customers cannot be clustered as asked: k outside 2..20, fewer (distinct) customers than k, all alike, or a malformed value.',
+  },
   ANALYTICS_INVALID_INPUT: {
     status: 400,
     description: 'A transaction or an option of a customer-value model is malformed (a date, an amount, a count).',
