@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
 import * as customers from '../modules/customers/index.ts';
 import * as sales from '../modules/sales/index.ts';
+import * as segments from '../modules/segments/index.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { openDatabase, type Database } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
@@ -86,6 +87,45 @@ function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0-65535');
   return n;
+}
+
+function parsePositiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number ≥ 1');
+  return n;
+}
+
+function parseEdges(v: string): number[] {
+  const parts = v.split(',').map((x) => Number(x.trim()));
+  if (parts.length !== 2 || !parts.every((x) => Number.isInteger(x) && x >= 0)) throw new InvalidArgumentError('two whole numbers, e.g. 30,90');
+  return parts;
+}
+
+function pad(s: string | number, n: number): string {
+  return String(s).padStart(n);
+}
+
+function formatRfm(r: segments.RfmReport): string {
+  const out = [
+    `As of ${r.asOf}: ${r.customers.toLocaleString('en')} customers with purchases (${r.currency}${r.net ? ', returns netted' : ''}).`,
+    `  R (days)   mean ${r.recency.mean.toFixed(2)}  median ${r.recency.median}`,
+    `  F          mean ${r.frequency.mean.toFixed(3)}  median ${r.frequency.median}`,
+    `  M          mean ${r.monetary.mean.toFixed(2)}  median ${r.monetary.median.toFixed(2)}   (returns ${r.returns} beside)`,
+    '',
+    `R×F grid v${r.grid.version} (${r.grid.method}): recency ≤${r.grid.recencyEdges[0]} / ≤${r.grid.recencyEdges[1]} / more days; frequency ≤${r.grid.frequencyEdges[0]} / ≤${r.grid.frequencyEdges[1]} / more purchases`,
+  ];
+  for (const c of r.grid.cells) {
+    out.push(`  ${c.name.padEnd(16)} ${pad(c.customers.toLocaleString('en'), 7)} customers ${pad((c.share * 100).toFixed(1), 5)}%  revenue ${pad((c.revenueShare * 100).toFixed(1), 5)}%  ${c.action}`);
+  }
+  return out.join('\n');
+}
+
+function formatMigration(r: segments.MigrationReport): string {
+  const out = [`From ${r.from} (${r.customers.from.toLocaleString('en')} customers) to ${r.to} (${r.customers.to.toLocaleString('en')}): ${r.moved.toLocaleString('en')} changed cell.`];
+  for (const m of r.matrix.filter((x) => x.from !== x.to).sort((a, b) => b.customers - a.customers).slice(0, 20)) {
+    out.push(`  ${m.from.padEnd(16)} → ${m.to.padEnd(16)} ${pad(m.customers.toLocaleString('en'), 7)}`);
+  }
+  return out.join('\n');
 }
 
 export function buildCli(): Command {
@@ -206,6 +246,75 @@ export function buildCli(): Command {
       await withDatabase(g, async (database) => {
         if (!(await revokeApiKey(database, id))) throw new AppError('NOT_FOUND', `No active key ${id}.`);
         emit(g.json, { revoked: id }, `Revoked ${id}.`);
+      });
+    });
+
+  program
+    .command('rfm')
+    .description('R, F and M as of a date, with the R×F grid (counts and revenue per cell) and RFM segments')
+    .requiredOption('--as-of <date>', 'the date (YYYY-MM-DD); R is whole days from the last purchase date to it')
+    .addOption(new Option('--currency <code>', 'count monetary value in this currency (default: the most used)').argParser(parseCurrency))
+    .option('--net', 'net returns out of monetary value (by default they are reported beside it)')
+    .option('--refresh', 'recompute even if this date was refreshed before')
+    .action(async (o: { asOf: string; currency?: string; net?: boolean; refresh?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await segments.rfmReport(database, o.asOf, { currency: o.currency, net: o.net ?? false, refresh: o.refresh });
+        emit(g.json, r, formatRfm(r));
+      });
+    });
+
+  const seg = program.command('segments').description('the R×F grid: refresh, migration between dates, thresholds');
+  seg
+    .command('refresh')
+    .description('place every customer on the grid as of a date (replaces that date’s results)')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .addOption(new Option('--currency <code>', 'monetary currency (default: the most used)').argParser(parseCurrency))
+    .option('--net', 'net returns out of monetary value')
+    .option('--grid-version <n>', 'use this grid version (default: the latest)', parsePositiveInt)
+    .action(async (o: { asOf: string; currency?: string; net?: boolean; gridVersion?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await segments.refreshSegments(database, { asOf: o.asOf, currency: o.currency, net: o.net, gridVersion: o.gridVersion });
+        emit(
+          g.json,
+          r,
+          `Refreshed ${r.customers.toLocaleString('en')} customers as of ${r.asOf} in ${r.seconds.toFixed(2)} s (grid v${r.grid.version}: recency ≤${r.grid.recencyEdges.join('/≤')} days, frequency ≤${r.grid.frequencyEdges.join('/≤')}).`,
+        );
+      });
+    });
+  seg
+    .command('migration')
+    .description('customers moving between cells from one date to another')
+    .requiredOption('--from <date>', 'YYYY-MM-DD')
+    .requiredOption('--to <date>', 'YYYY-MM-DD')
+    .action(async (o: { from: string; to: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await segments.migrationReport(database, o.from, o.to);
+        emit(g.json, r, formatMigration(r));
+      });
+    });
+  seg
+    .command('grid')
+    .description('show the grid thresholds, or set new ones (a new version)')
+    .option('--recency <a,b>', 'recency edges in days, e.g. 30,90 (≤30, 31–90, >90)', parseEdges)
+    .option('--frequency <a,b>', 'frequency edges in purchases, e.g. 1,4 (1, 2–4, ≥5)', parseEdges)
+    .option('--note <text>', 'why the thresholds changed')
+    .action(async (o: { recency?: number[]; frequency?: number[]; note?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        if (!o.recency && !o.frequency) {
+          const cur = await segments.currentGrid(database);
+          emit(g.json, { grid: cur ?? null }, cur ? `Grid v${cur.version} (${cur.method}): recency ${cur.recencyEdges.join(', ')} days; frequency ${cur.frequencyEdges.join(', ')}.` : 'No grid yet: the first refresh derives one from the data.');
+          return;
+        }
+        const cur = await segments.currentGrid(database);
+        const recency = o.recency ?? cur?.recencyEdges;
+        const frequency = o.frequency ?? cur?.frequencyEdges;
+        if (!recency || !frequency) throw new AppError('VALIDATION_FAILED', 'Give both --recency and --frequency for the first grid.', { fields: [{ field: o.recency ? '--frequency' : '--recency', message: 'missing' }] });
+        const v = await segments.setGrid(database, { recencyEdges: recency, frequencyEdges: frequency }, o.note);
+        emit(g.json, { grid: v }, `Grid v${v.version}: recency ${v.recencyEdges.join(', ')} days; frequency ${v.frequencyEdges.join(', ')}. Refresh to apply it.`);
       });
     });
 

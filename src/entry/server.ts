@@ -3,6 +3,7 @@ import { registerCustomer360Routes } from '../flows/customer-360/customer-360.ro
 import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
+import { registerSegmentRoutes } from '../modules/segments/index.ts';
 import type { Database } from '../platform/db/client.ts';
 import { createApp } from '../platform/http/app.ts';
 import { registerAuditRoutes } from '../platform/http/audit.routes.ts';
@@ -19,6 +20,7 @@ export async function buildServer(database: Database, opts: { logger: Logger; ra
   registerKeyRoutes(app, database);
   registerCatalogRoutes(app, database);
   registerAuditRoutes(app, database);
+  registerSegmentRoutes(app, database);
   await app.ready();
   return app;
 }

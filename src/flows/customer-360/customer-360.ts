@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as customers from '../../modules/customers/index.ts';
 import * as sales from '../../modules/sales/index.ts';
+import * as segments from '../../modules/segments/index.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { minorToDecimal } from '../../platform/money.ts';
 
@@ -23,6 +24,8 @@ export const Customer360 = z.object({
   customer: Customer,
   totals: z.array(Totals),
   timeline: z.object({ receipts: z.array(Receipt), nextCursor: z.string().nullable() }),
+  /** The customer's cell and RFM scores on every refreshed date, oldest first. */
+  segments: z.array(segments.segmentContracts.SegmentCustomer),
 });
 export type Customer360 = z.infer<typeof Customer360>;
 
@@ -34,9 +37,10 @@ export const TimelineQuery = z.object({
 /** Everything about one customer on one page: identities, consents, totals per currency and the latest receipts. */
 export async function customer360(database: Database, customerId: string, limit: number, cursor?: string): Promise<Customer360> {
   const customer = await customers.getCustomer(database, customerId);
-  const [totals, timeline] = await Promise.all([
+  const [totals, timeline, history] = await Promise.all([
     sales.customerTotals(database, customerId),
     sales.receiptTimeline(database, customerId, limit, cursor),
+    segments.customerSegmentHistory(database, customerId),
   ]);
   return {
     customer,
@@ -52,6 +56,7 @@ export async function customer360(database: Database, customerId: string, limit:
       lastPurchaseAt: t.lastPurchaseAt ? new Date(t.lastPurchaseAt).toISOString() : null,
     })),
     timeline,
+    segments: history,
   };
 }
 

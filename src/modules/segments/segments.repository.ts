@@ -1,0 +1,245 @@
+import type { Queryable, Session } from '../../platform/db/client.ts';
+import { cellCaseSql, type GridEdges } from './domain/grid.ts';
+import { quintileSql, rfmCaseSql } from './domain/rfm.ts';
+
+export type GridVersionRow = { version: number; recencyEdges: number[]; frequencyEdges: number[]; method: string; note: string | null; createdAt: Date };
+
+export async function latestGridVersion(q: Queryable): Promise<GridVersionRow | undefined> {
+  const rows = await q.query<GridVersionRow>(
+    `SELECT version, recency_edges AS "recencyEdges", frequency_edges AS "frequencyEdges", method, note, created_at AS "createdAt"
+     FROM segments.grid_versions ORDER BY version DESC LIMIT 1`,
+  );
+  return rows[0];
+}
+
+export async function findGridVersion(q: Queryable, version: number): Promise<GridVersionRow | undefined> {
+  const rows = await q.query<GridVersionRow>(
+    `SELECT version, recency_edges AS "recencyEdges", frequency_edges AS "frequencyEdges", method, note, created_at AS "createdAt"
+     FROM segments.grid_versions WHERE version = $1`,
+    [version],
+  );
+  return rows[0];
+}
+
+export async function insertGridVersion(q: Queryable, edges: GridEdges, method: string, note: string | null): Promise<GridVersionRow> {
+  const rows = await q.query<GridVersionRow>(
+    `INSERT INTO segments.grid_versions (recency_edges, frequency_edges, method, note) VALUES ($1::int[], $2::int[], $3, $4)
+     RETURNING version, recency_edges AS "recencyEdges", frequency_edges AS "frequencyEdges", method, note, created_at AS "createdAt"`,
+    [edges.recencyEdges, edges.frequencyEdges, method, note],
+  );
+  return rows[0]!;
+}
+
+/** The currency with the most purchases up to the date: the one RFM's monetary value is counted in by default. */
+export async function mainCurrency(q: Queryable, asOf: string): Promise<string | undefined> {
+  const rows = await q.query<{ currency: string }>(
+    `SELECT currency FROM sales.purchases WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC'
+     GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
+    [asOf],
+  );
+  return rows[0]?.currency;
+}
+
+/**
+ * Per-customer R, F, M (and returns) as of a date, into a temporary table dropped at commit. One pass over the
+ * purchases view: R is whole days from the last purchase date to the as-of date; F distinct purchase receipts; M the
+ * purchase amount. Dates are UTC dates.
+ */
+export async function buildStats(s: Session, asOf: string, currency: string, net: boolean): Promise<number> {
+  await s.query(`DROP TABLE IF EXISTS pg_temp.segment_stats`);
+  await s.query(
+    `CREATE TEMP TABLE segment_stats ON COMMIT DROP AS
+     WITH p AS (
+       SELECT customer_id,
+              $1::date - max((occurred_at AT TIME ZONE 'UTC')::date) AS recency_days,
+              count(*)::int AS frequency,
+              sum(amount_minor)::bigint AS monetary_minor,
+              min((occurred_at AT TIME ZONE 'UTC')::date) AS first_purchase_on
+       FROM sales.purchases
+       WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND currency = $2
+       GROUP BY customer_id
+     ), r AS (
+       SELECT customer_id, sum(amount_minor)::bigint AS returns_minor
+       FROM sales.customer_returns
+       WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND currency = $2
+       GROUP BY customer_id
+     )
+     SELECT p.customer_id, p.recency_days, p.frequency,
+            CASE WHEN $3::boolean THEN greatest(p.monetary_minor - COALESCE(r.returns_minor, 0), 0) ELSE p.monetary_minor END AS monetary_minor,
+            COALESCE(r.returns_minor, 0)::bigint AS returns_minor, p.first_purchase_on
+     FROM p LEFT JOIN r USING (customer_id)`,
+    [asOf, currency, net],
+  );
+  const n = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM segment_stats`);
+  return n[0]?.n ?? 0;
+}
+
+/** Quantiles of the stats that the default grid edges are derived from. */
+export async function statsQuantiles(s: Session): Promise<{ recencyP33: number; recencyP67: number; repeatFrequencyP80: number }> {
+  const rows = await s.query<{ r33: number; r67: number; f80: number | null }>(
+    `SELECT percentile_disc(1/3.0) WITHIN GROUP (ORDER BY recency_days) AS r33,
+            percentile_disc(2/3.0) WITHIN GROUP (ORDER BY recency_days) AS r67,
+            (SELECT percentile_disc(0.8) WITHIN GROUP (ORDER BY frequency) FROM segment_stats WHERE frequency > 1) AS f80
+     FROM segment_stats`,
+  );
+  const r = rows[0]!;
+  return { recencyP33: Number(r.r33), recencyP67: Number(r.r67), repeatFrequencyP80: Number(r.f80 ?? 3) };
+}
+
+/**
+ * Replaces the stored results of `asOf` with the stats table scored and placed on the grid. Two statements: the
+ * delete, and one INSERT … SELECT that computes the quintile cuts once and scores every customer.
+ */
+export async function writeSegments(s: Session, asOf: string, grid: { version: number } & GridEdges, currency: string): Promise<number> {
+  await s.query(`DELETE FROM segments.customer_segments WHERE as_of = $1`, [asOf]);
+  const rBand = `(CASE WHEN st.recency_days <= ($4::int[])[1] THEN 0 WHEN st.recency_days <= ($4::int[])[2] THEN 1 ELSE 2 END)`;
+  const fBand = `(CASE WHEN st.frequency <= ($5::int[])[1] THEN 0 WHEN st.frequency <= ($5::int[])[2] THEN 1 ELSE 2 END)`;
+  const rScore = quintileSql('st.recency_days', 'c.r', true);
+  const fScore = quintileSql('st.frequency', 'c.f');
+  const mScore = quintileSql('st.monetary_minor', 'c.m');
+  const rows = await s.query<{ n: number }>(
+    `WITH c AS (
+       SELECT percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY recency_days) AS r,
+              percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY frequency) AS f,
+              percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY monetary_minor) AS m
+       FROM segment_stats
+     ), scored AS (
+       SELECT st.*, ${cellCaseSql(rBand, fBand)} AS cell, ${rScore} AS r_score, ${fScore} AS f_score, ${mScore} AS m_score
+       FROM segment_stats st CROSS JOIN c
+     ), ins AS (
+       INSERT INTO segments.customer_segments
+         (customer_id, as_of, grid_version, recency_days, frequency, monetary_minor, returns_minor, currency, first_purchase_on,
+          cell, r_score, f_score, m_score, rfm_segment)
+       SELECT customer_id, $1::date, $2, recency_days, frequency, monetary_minor, returns_minor, $3, first_purchase_on,
+              cell, r_score, f_score, m_score, ${rfmCaseSql('r_score', 'f_score', 'm_score')}
+       FROM scored
+       RETURNING 1
+     ) SELECT count(*)::int AS n FROM ins`,
+    [asOf, grid.version, currency, grid.recencyEdges, grid.frequencyEdges],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export async function recordRefresh(s: Session, asOf: string, gridVersion: number, customers: number, currency: string, net: boolean): Promise<void> {
+  await s.query(
+    `INSERT INTO segments.refresh_runs (as_of, grid_version, customers, currency, net) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (as_of) DO UPDATE SET grid_version = excluded.grid_version, customers = excluded.customers,
+       currency = excluded.currency, net = excluded.net, refreshed_at = now()`,
+    [asOf, gridVersion, customers, currency, net ? 1 : 0],
+  );
+}
+
+export type RefreshRunRow = { asOf: string; gridVersion: number; customers: number; currency: string; net: number; refreshedAt: Date };
+
+export async function findRefresh(q: Queryable, asOf: string): Promise<RefreshRunRow | undefined> {
+  const rows = await q.query<RefreshRunRow>(
+    `SELECT as_of::text AS "asOf", grid_version AS "gridVersion", customers, currency, net, refreshed_at AS "refreshedAt"
+     FROM segments.refresh_runs WHERE as_of = $1`,
+    [asOf],
+  );
+  return rows[0];
+}
+
+export async function listRefreshes(q: Queryable): Promise<RefreshRunRow[]> {
+  return q.query<RefreshRunRow>(
+    `SELECT as_of::text AS "asOf", grid_version AS "gridVersion", customers, currency, net, refreshed_at AS "refreshedAt"
+     FROM segments.refresh_runs ORDER BY as_of DESC`,
+  );
+}
+
+export type Summary = {
+  customers: number;
+  recencyMean: number;
+  recencyMedian: number;
+  frequencyMean: number;
+  frequencyMedian: number;
+  monetaryMeanMinor: number;
+  monetaryMedianMinor: number;
+  returnsMinor: number;
+};
+
+/** Means and medians (the median is the midpoint of the two middle values when the count is even). */
+export async function summary(q: Queryable, asOf: string): Promise<Summary> {
+  const rows = await q.query<Summary>(
+    `SELECT count(*)::int AS customers,
+            avg(recency_days)::float8 AS "recencyMean", percentile_cont(0.5) WITHIN GROUP (ORDER BY recency_days)::float8 AS "recencyMedian",
+            avg(frequency)::float8 AS "frequencyMean", percentile_cont(0.5) WITHIN GROUP (ORDER BY frequency)::float8 AS "frequencyMedian",
+            avg(monetary_minor)::float8 AS "monetaryMeanMinor", percentile_cont(0.5) WITHIN GROUP (ORDER BY monetary_minor)::float8 AS "monetaryMedianMinor",
+            COALESCE(sum(returns_minor), 0)::int8 AS "returnsMinor"
+     FROM segments.customer_segments WHERE as_of = $1`,
+    [asOf],
+  );
+  return rows[0]!;
+}
+
+export type CellCount = { cell: string; customers: number; revenueMinor: number };
+
+export async function cellCounts(q: Queryable, asOf: string): Promise<CellCount[]> {
+  return q.query<CellCount>(
+    `SELECT cell, count(*)::int AS customers, sum(monetary_minor)::int8 AS "revenueMinor"
+     FROM segments.customer_segments WHERE as_of = $1 GROUP BY cell`,
+    [asOf],
+  );
+}
+
+export async function rfmSegmentCounts(q: Queryable, asOf: string): Promise<{ segment: string; customers: number; revenueMinor: number }[]> {
+  return q.query(
+    `SELECT rfm_segment AS segment, count(*)::int AS customers, sum(monetary_minor)::int8 AS "revenueMinor"
+     FROM segments.customer_segments WHERE as_of = $1 GROUP BY rfm_segment ORDER BY count(*) DESC`,
+    [asOf],
+  );
+}
+
+/** Customers per (cell at `from`, cell at `to`). A customer without purchases by `from` starts in 'none'. */
+export async function migrationMatrix(q: Queryable, from: string, to: string): Promise<{ from: string; to: string; customers: number }[]> {
+  return q.query(
+    `SELECT COALESCE(a.cell, 'none') AS "from", COALESCE(b.cell, 'none') AS "to", count(*)::int AS customers
+     FROM (SELECT customer_id, cell FROM segments.customer_segments WHERE as_of = $1) a
+     FULL JOIN (SELECT customer_id, cell FROM segments.customer_segments WHERE as_of = $2) b USING (customer_id)
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [from, to],
+  );
+}
+
+export type CustomerSegmentRow = {
+  customerId: string;
+  asOf: string;
+  gridVersion: number;
+  recencyDays: number;
+  frequency: number;
+  monetaryMinor: number;
+  returnsMinor: number;
+  currency: string;
+  firstPurchaseOn: string;
+  cell: string;
+  rScore: number;
+  fScore: number;
+  mScore: number;
+  rfmSegment: string;
+};
+
+const SEGMENT_COLUMNS = `customer_id AS "customerId", as_of::text AS "asOf", grid_version AS "gridVersion", recency_days AS "recencyDays",
+  frequency, monetary_minor AS "monetaryMinor", returns_minor AS "returnsMinor", currency, first_purchase_on::text AS "firstPurchaseOn",
+  cell, r_score AS "rScore", f_score AS "fScore", m_score AS "mScore", rfm_segment AS "rfmSegment"`;
+
+/** A customer's position on every refreshed date, oldest first. */
+export async function customerHistory(q: Queryable, customerId: string): Promise<CustomerSegmentRow[]> {
+  return q.query(`SELECT ${SEGMENT_COLUMNS} FROM segments.customer_segments WHERE customer_id = $1 ORDER BY as_of`, [customerId]);
+}
+
+/** A page of the customers in one cell (or RFM segment), by monetary value, keyset-paginated on (monetary, id). */
+export async function customersIn(
+  q: Queryable,
+  asOf: string,
+  filter: { cell?: string | undefined; rfmSegment?: string | undefined },
+  limit: number,
+  after?: { monetaryMinor: number; customerId: string },
+): Promise<CustomerSegmentRow[]> {
+  return q.query(
+    `SELECT ${SEGMENT_COLUMNS} FROM segments.customer_segments
+     WHERE as_of = $1 AND ($2::text IS NULL OR cell = $2) AND ($3::text IS NULL OR rfm_segment = $3)
+       AND ($4::int8 IS NULL OR (monetary_minor, customer_id) < ($4::int8, $5::text))
+     ORDER BY monetary_minor DESC, customer_id DESC LIMIT $6`,
+    [asOf, filter.cell ?? null, filter.rfmSegment ?? null, after?.monetaryMinor ?? null, after?.customerId ?? null, limit],
+  );
+}
