@@ -32,15 +32,15 @@ export async function refreshSegments(database: Database, opts: RefreshOptions):
   if (!currency) {
     throw new AppError('SEGMENTS_NO_PURCHASES', `No purchases on or before ${asOf}: import receipts first, or choose a later date.`, { asOf });
   }
+  if (opts.gridVersion !== undefined && !(await repo.findGridVersion(database, opts.gridVersion))) {
+    throw new AppError('VALIDATION_FAILED', `gridVersion: no grid version ${opts.gridVersion}.`, { fields: [{ field: 'gridVersion', message: 'unknown version' }] });
+  }
   return database.transaction(async (s) => {
     const customers = await repo.buildStats(s, asOf, currency, net);
     if (customers === 0) {
       throw new AppError('SEGMENTS_NO_PURCHASES', `No purchases in ${currency} on or before ${asOf}.`, { asOf, currency });
     }
     let grid = opts.gridVersion !== undefined ? await repo.findGridVersion(s, opts.gridVersion) : await repo.latestGridVersion(s);
-    if (opts.gridVersion !== undefined && !grid) {
-      throw new AppError('VALIDATION_FAILED', `gridVersion: no grid version ${opts.gridVersion}.`, { fields: [{ field: 'gridVersion', message: 'unknown version' }] });
-    }
     if (!grid) {
       const edges = deriveEdges(await repo.statsQuantiles(s));
       grid = await repo.insertGridVersion(s, edges, 'quantile', `derived from the data as of ${asOf}`);

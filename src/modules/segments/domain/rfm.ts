@@ -59,6 +59,6 @@ export function quintileScore(value: number, cuts: readonly number[], lowerIsBet
 
 /** The same as SQL. `cuts` is a float8[] expression of four cut points. */
 export function quintileSql(value: string, cuts: string, lowerIsBetter = false): string {
-  const below = `((${value} > ${cuts}[1])::int + (${value} > ${cuts}[2])::int + (${value} > ${cuts}[3])::int + (${value} > ${cuts}[4])::int)`;
+  const below = `((${value} > (${cuts})[1])::int + (${value} > (${cuts})[2])::int + (${value} > (${cuts})[3])::int + (${value} > (${cuts})[4])::int)`;
   return lowerIsBetter ? `(5 - ${below})` : `(1 + ${below})`;
 }
