@@ -17,8 +17,11 @@ import {
 import { renderDescription, renderLabel, type ClusterTrait } from './cluster-phrases.ts';
 import { meanSilhouette, pairwiseDistances, seededSample } from './cluster-quality.ts';
 
+/** The input: one customer's recency, frequency, spend, tenure, inter-purchase time and category mix. */
 export type { CustomerBehaviour } from './cluster-features.ts';
+/** The phrase table (keys + English) and the functions that render traits in any catalogue with the same keys. */
 export { CLUSTER_PHRASES, renderDescription, renderLabel, renderTrait } from './cluster-phrases.ts';
+/** Phrase keys, a catalogue of them in one language, and a trait (key + z + category). */
 export type { ClusterPhraseCatalogue, ClusterPhraseKey, ClusterTrait } from './cluster-phrases.ts';
 
 /** The smallest and largest k accepted, given or as a candidate. */
