@@ -37,14 +37,26 @@ export type ImportOptions = {
   onProgress?: (p: ImportProgress) => void;
 };
 
-/** A receipt being assembled from its rows. */
+/**
+ * A receipt being assembled from its rows. Only what the receipt needs is kept per line (its receipt line, not the
+ * whole mapped row nor the raw record): open receipts outlive several parse chunks, and whatever they hold is
+ * promoted to the old generation and marked again and again, which was a third of the import's CPU time.
+ */
 type Group = {
   storeCode: string;
   number: string;
-  rows: ImportRow[];
+  /** The first row: customer, currency and kind are the receipt's. */
+  first: ImportRow | undefined;
+  occurredAt: Date | undefined;
+  receiptLines: sales.ReceiptLineInput[];
   lines: number[];
-  records: string[][];
+  /** Raw records, kept only once the receipt is known to be rejected (lines before that are read again at the end). */
+  records?: (string[] | undefined)[];
+  /** Products of this receipt not yet known to be in the catalog, with the name of their first line. */
+  products?: Map<string, string | null>;
   lastLine: number;
+  /** Sent to the database: a later line with the same key starts a new group (and is rejected as a conflict or skipped). */
+  flushed: boolean;
   error?: { line: number; field: string; message: string };
 };
 
@@ -93,12 +105,47 @@ export async function runImport(database: Database, format: ImportFormat, file: 
     summary.linesRejected++;
   };
 
+  /** Rejected lines whose raw record was not kept: written at the end, from a second read of the file. */
+  const pending: { line: number; field: string; reason: string }[] = [];
+
   const rejectGroup = (g: Group, reason: (line: number) => { field: string; reason: string }) => {
     summary.receiptsRejected++;
+    // A receipt's lines go to the rejects file together and in order: all now, or all from the second read.
+    const complete = g.records !== undefined && g.lines.every((_, i) => g.records![i] !== undefined);
     g.lines.forEach((line, i) => {
       const r = reason(line);
-      reject(line, r.field, r.reason, g.records[i] ?? []);
+      if (complete) reject(line, r.field, r.reason, g.records![i]!);
+      else {
+        pending.push({ line, field: r.field, reason: r.reason });
+        summary.linesRejected++;
+      }
     });
+  };
+
+  /** Reads the file again up to the last pending line, and writes those lines' rejects with their records. */
+  const writePending = async () => {
+    if (pending.length === 0) return;
+    pending.sort((a, b) => a.line - b.line);
+    const last = pending[pending.length - 1]!.line;
+    const again = await openInput(file);
+    let next = 0;
+    const onAgain = (b: RecordBatch) => {
+      let line = b.firstLine;
+      for (const record of b.records) {
+        while (next < pending.length && pending[next]!.line === line) {
+          const p = pending[next++]!;
+          rejects!.write(p.line, p.field, p.reason, record);
+        }
+        line++;
+      }
+      return line <= last;
+    };
+    try {
+      if (format.records === 'csv') await streamCsv(again, onAgain);
+      else await streamWhitespace(again, onAgain);
+    } finally {
+      again.text.destroy();
+    }
   };
 
   const flush = async (groups: Group[]) => {
@@ -131,7 +178,7 @@ export async function runImport(database: Database, format: ImportFormat, file: 
 
   const storeBatch = async (s: Session, groups: Group[]) => {
     for (const g of groups) {
-      const first = g.rows[0]!;
+      const first = g.first!;
       if (!knownStores.has(g.storeCode)) {
         await catalog.insertStoreIfMissing(s, {
           code: g.storeCode,
@@ -142,11 +189,13 @@ export async function runImport(database: Database, format: ImportFormat, file: 
       }
     }
     const products = new Map<string, string | null>();
-    for (const g of groups) for (const r of g.rows) if (r.sku && !knownSkus.has(r.sku) && !products.has(r.sku)) products.set(r.sku, r.productName ?? null);
+    for (const g of groups) {
+      for (const [sku, name] of g.products ?? []) if (!knownSkus.has(sku) && !products.has(sku)) products.set(sku, name);
+    }
     summary.productsCreated += await catalog.insertProductsIfMissing(s, [...products].map(([sku, name]) => ({ sku, name })));
     const people = new Map<string, { externalId: string; country?: string | null; attributes?: Record<string, unknown> }>();
     for (const g of groups) {
-      const r = g.rows[0]!;
+      const r = g.first!;
       if (r.customerExternalId && !people.has(r.customerExternalId)) {
         people.set(r.customerExternalId, { externalId: r.customerExternalId, country: r.customerCountry ?? null, attributes: r.customerAttributes });
       }
@@ -159,10 +208,9 @@ export async function runImport(database: Database, format: ImportFormat, file: 
   };
 
   const toReceipt = (g: Group, ids: Map<string, string>): sales.ReceiptInput => {
-    const first = g.rows[0]!;
-    const lines = g.rows.map((r) => ({ sku: r.sku, quantity: r.quantity, unitPriceMinor: r.unitPriceMinor, amountMinor: r.amountMinor }));
-    let occurredAt = first.occurredAt;
-    for (const r of g.rows) if (r.occurredAt < occurredAt) occurredAt = r.occurredAt;
+    const first = g.first!;
+    const lines = g.receiptLines;
+    const occurredAt = g.occurredAt!;
     return {
       storeCode: g.storeCode,
       number: g.number,
@@ -183,6 +231,7 @@ export async function runImport(database: Database, format: ImportFormat, file: 
     for (const [k, g] of open) {
       if (all || g.lastLine < currentLine - REORDER_WINDOW) {
         ready.push(g);
+        g.flushed = true;
         open.delete(k);
         openLines -= g.lines.length;
       }
@@ -197,36 +246,55 @@ export async function runImport(database: Database, format: ImportFormat, file: 
     if (all) await p;
   };
 
+  // Lines of one receipt are mostly consecutive: the last group is found without building its map key.
+  let last: Group | undefined;
+
   const addRow = (line: number, record: string[], row: ImportRow | undefined, error: RowError | undefined) => {
-    const key = row ? { storeCode: row.storeCode, number: row.number } : error?.receiptKey;
+    const key = row ?? error?.receiptKey;
     if (!key) {
       reject(line, error!.field, `${error!.field} ${error!.message}`, record);
       summary.receiptsRejected++;
       return;
     }
-    const k = `${key.storeCode}\u0000${key.number}`;
-    let g = open.get(k);
-    if (!g) {
-      g = { storeCode: key.storeCode, number: key.number, rows: [], lines: [], records: [], lastLine: line };
-      open.set(k, g);
+    let g = last;
+    if (!g || g.number !== key.number || g.storeCode !== key.storeCode || g.flushed) {
+      const k = `${key.storeCode}\u0000${key.number}`;
+      g = open.get(k);
+      if (!g) {
+        g = { storeCode: key.storeCode, number: key.number, first: undefined, occurredAt: undefined, receiptLines: [], lines: [], lastLine: line, flushed: false };
+        open.set(k, g);
+      }
+      last = g;
     }
     g.lines.push(line);
-    g.records.push(record);
     g.lastLine = line;
     openLines++;
-    if (error) {
-      g.error ??= { line, field: error.field, message: error.message };
+    if (error || g.error) {
+      g.error ??= { line, field: error!.field, message: error!.message };
+      // From now on the receipt is rejected: keep its raw records for the rejects file.
+      g.records ??= [];
+      g.records[g.lines.length - 1] = record;
       return;
     }
-    const first = g.rows[0];
-    if (first && !g.error) {
-      if (first.customerExternalId !== row!.customerExternalId) {
-        g.error = { line, field: 'customer', message: `differs from line ${g.lines[0]} of the same receipt (${first.customerExternalId ?? 'none'} vs ${row!.customerExternalId ?? 'none'})` };
-      } else if (first.currency !== row!.currency) {
-        g.error = { line, field: 'currency', message: `differs from line ${g.lines[0]} of the same receipt (${first.currency} vs ${row!.currency})` };
-      }
+    const r = row!;
+    const first = g.first;
+    if (!first) g.first = r;
+    else if (first.customerExternalId !== r.customerExternalId) {
+      g.error = { line, field: 'customer', message: `differs from line ${g.lines[0]} of the same receipt (${first.customerExternalId ?? 'none'} vs ${r.customerExternalId ?? 'none'})` };
+    } else if (first.currency !== r.currency) {
+      g.error = { line, field: 'currency', message: `differs from line ${g.lines[0]} of the same receipt (${first.currency} vs ${r.currency})` };
     }
-    g.rows.push(row!);
+    if (g.error) {
+      g.records ??= [];
+      g.records[g.lines.length - 1] = record;
+      return;
+    }
+    if (g.occurredAt === undefined || r.occurredAt < g.occurredAt) g.occurredAt = r.occurredAt;
+    g.receiptLines.push({ sku: r.sku, quantity: r.quantity, unitPriceMinor: r.unitPriceMinor, amountMinor: r.amountMinor });
+    if (r.sku !== null && !knownSkus.has(r.sku)) {
+      g.products ??= new Map();
+      if (!g.products.has(r.sku)) g.products.set(r.sku, r.productName ?? null);
+    }
   };
 
   const onChunk = async (b: RecordBatch) => {
@@ -256,10 +324,13 @@ export async function runImport(database: Database, format: ImportFormat, file: 
     if (format.records === 'csv') await streamCsv(input, onChunk);
     else await streamWhitespace(input, onChunk);
     await maybeFlush(Number.MAX_SAFE_INTEGER, true);
+    await writePending();
     status = 'done';
   } finally {
     // A failure (truncated file, lost connection) leaves the receipts of committed batches whole; the open ones are dropped.
     if (inFlight) await (inFlight as Promise<void>).catch(() => undefined);
+    // After a failure, the rejects found so far are still worth writing, as far as the file can be read.
+    if (status !== 'done') await writePending().catch(() => undefined);
     await rejects?.close();
     summary.rejectsFile = rejects && rejects.count > 0 ? rejects.path : null;
     summary.seconds = (Date.now() - started) / 1000;
