@@ -41,6 +41,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle connection the server ends (a restart, a dropped database) is discarded by the pool; without a listener,
+  // its 'error' event would crash the process. Errors of queries in progress still reach their callers.
+  pool.on('error', () => undefined);
   const db = drizzlePg(pool) as unknown as Db;
   return {
     kind: 'postgres',
