@@ -54,15 +54,12 @@ export function unreadable(input: InputFile, line: number, e: unknown): AppError
 /** A record and its line number (1-based; the header, if any, is line 1). */
 export type RecordBatch = { records: string[][]; firstLine: number };
 
-/** Receives the records chunk by chunk; returning (or resolving to) `false` stops the reading there. */
-export type OnChunk = (b: RecordBatch) => Promise<void | boolean> | void | boolean;
-
 /**
  * Streams CSV records in chunks through Papa Parse. `onChunk` may be async: parsing pauses until it settles, so
  * memory stays bounded by one chunk plus whatever the consumer holds. Line numbers count records, which equals
- * physical lines unless a quoted field spans lines. Resolves to the number of lines read.
+ * physical lines unless a quoted field spans lines.
  */
-export function streamCsv(input: InputFile, onChunk: OnChunk): Promise<number> {
+export function streamCsv(input: InputFile, onChunk: (b: RecordBatch) => Promise<void> | void): Promise<number> {
   return new Promise((resolve, reject) => {
     let line = 1;
     let failed = false;
@@ -87,13 +84,11 @@ export function streamCsv(input: InputFile, onChunk: OnChunk): Promise<number> {
         const batch = { records: results.data, firstLine: line };
         line += results.data.length;
         const out = onChunk(batch);
-        // Papa's abort() calls complete(), which resolves.
-        if (out === false) parser.abort();
-        else if (typeof out === 'object') {
+        if (out && typeof out.then === 'function') {
           parser.pause();
           consuming = out;
           out.then(
-            (r) => (r === false ? parser.abort() : parser.resume()),
+            () => parser.resume(),
             (e) => {
               // fail() first: abort() calls complete(), which would otherwise resolve and swallow the error.
               fail(e, false);
@@ -113,7 +108,11 @@ export function streamCsv(input: InputFile, onChunk: OnChunk): Promise<number> {
 }
 
 /** Streams whitespace-separated records (the CDNOW text files), `chunkLines` at a time. */
-export async function streamWhitespace(input: InputFile, onChunk: OnChunk, chunkLines = 20_000): Promise<number> {
+export async function streamWhitespace(
+  input: InputFile,
+  onChunk: (b: RecordBatch) => Promise<void> | void,
+  chunkLines = 20_000,
+): Promise<number> {
   let line = 0;
   let records: string[][] = [];
   let first = 1;
@@ -124,7 +123,7 @@ export async function streamWhitespace(input: InputFile, onChunk: OnChunk, chunk
       const t = text.trim();
       records.push(t === '' ? [] : t.split(/\s+/));
       if (records.length >= chunkLines) {
-        if ((await onChunk({ records, firstLine: first })) === false) return line;
+        await onChunk({ records, firstLine: first });
         records = [];
         first = line + 1;
       }
