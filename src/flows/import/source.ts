@@ -54,12 +54,15 @@ export function unreadable(input: InputFile, line: number, e: unknown): AppError
 /** A record and its line number (1-based; the header, if any, is line 1). */
 export type RecordBatch = { records: string[][]; firstLine: number };
 
+/** Receives the records chunk by chunk; returning (or resolving to) `false` stops the reading there. */
+export type OnChunk = (b: RecordBatch) => Promise<void | boolean> | void | boolean;
+
 /**
  * Streams CSV records in chunks through Papa Parse. `onChunk` may be async: parsing pauses until it settles, so
  * memory stays bounded by one chunk plus whatever the consumer holds. Line numbers count records, which equals
- * physical lines unless a quoted field spans lines.
+ * physical lines unless a quoted field spans lines. Resolves to the number of lines read.
  */
-export function streamCsv(input: InputFile, onChunk: (b: RecordBatch) => Promise<void> | void): Promise<number> {
+export function streamCsv(input: InputFile, onChunk: OnChunk): Promise<number> {
   return new Promise((resolve, reject) => {
     let line = 1;
     let failed = false;
@@ -84,11 +87,13 @@ export function streamCsv(input: InputFile, onChunk: (b: RecordBatch) => Promise
         const batch = { records: results.data, firstLine: line };
         line += results.data.length;
         const out = onChunk(batch);
-        if (out && typeof out.then === 'function') {
+        // Papa's abort() calls complete(), which resolves.
+        if (out === false) parser.abort();
+        else if (typeof out === 'object') {
           parser.pause();
           consuming = out;
           out.then(
-            () => parser.resume(),
+            (r) => (r === false ? parser.abort() : parser.resume()),
             (e) => {
               // fail() first: abort() calls complete(), which would otherwise resolve and swallow the error.
               fail(e, false);
@@ -108,11 +113,7 @@ export function streamCsv(input: InputFile, onChunk: (b: RecordBatch) => Promise
 }
 
 /** Streams whitespace-separated records (the CDNOW text files), `chunkLines` at a time. */
-export async function streamWhitespace(
-  input: InputFile,
-  onChunk: (b: RecordBatch) => Promise<void> | void,
-  chunkLines = 20_000,
-): Promise<number> {
+export async function streamWhitespace(input: InputFile, onChunk: OnChunk, chunkLines = 20_000): Promise<number> {
   let line = 0;
   let records: string[][] = [];
   let first = 1;
@@ -123,7 +124,7 @@ export async function streamWhitespace(
       const t = text.trim();
       records.push(t === '' ? [] : t.split(/\s+/));
       if (records.length >= chunkLines) {
-        await onChunk({ records, firstLine: first });
+        if ((await onChunk({ records, firstLine: first })) === false) return line;
         records = [];
         first = line + 1;
       }
