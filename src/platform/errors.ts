@@ -48,6 +48,8 @@ export const ERROR_CODES = {
     status: 422,
     description: 'The model fit did not converge; the details hold the last parameters, gradient and iterations.',
   },
+  ANALYTICS_NO_FIT: { status: 404, description: 'No fit of this model exists yet: fit it first, or give a calibration end.' },
+  ANALYTICS_NO_HISTORY: { status: 422, description: 'The customer has no purchase before the calibration end of the fit.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
