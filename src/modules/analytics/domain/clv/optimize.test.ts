@@ -41,11 +41,14 @@ describe('minimizeBfgs', () => {
 
   it('backtracks out of regions where the objective is not finite', () => {
     // ln is undefined below 0: the first trial steps overshoot into it.
-    const r = minimizeBfgs((u, g) => {
-      const x = u[0]!;
-      g[0] = 1 - 1 / x;
-      return x > 0 ? x - Math.log(x) : Number.NaN;
-    }, [5]);
+    const r = minimizeBfgs(
+      (u, g) => {
+        const x = u[0]!;
+        g[0] = 1 - 1 / x;
+        return x > 0 ? x - Math.log(x) : Number.NaN;
+      },
+      [5],
+    );
     expect(r.converged).toBe(true);
     expect(r.u[0]).toBeCloseTo(1, 6);
   });

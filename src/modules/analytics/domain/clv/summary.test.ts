@@ -74,7 +74,14 @@ describe('summarize conventions', () => {
 
   it('counts the calibration end day in calibration, later days in holdout, and drops customers born after it', () => {
     const s = summarize(
-      [tx('a', '2024-01-01', 1), tx('a', '2024-01-11', 1), tx('a', '2024-01-12', 1), tx('a', '2024-01-20', 1), tx('a', '2024-01-21', 1), tx('b', '2024-01-12', 1)],
+      [
+        tx('a', '2024-01-01', 1),
+        tx('a', '2024-01-11', 1),
+        tx('a', '2024-01-12', 1),
+        tx('a', '2024-01-20', 1),
+        tx('a', '2024-01-21', 1),
+        tx('b', '2024-01-12', 1),
+      ],
       { calibrationEnd: day('2024-01-11'), holdoutEnd: day('2024-01-20'), unit: 'day' },
     );
     expect(s).toEqual([{ customerId: 'a', x: 1, tx: 10, T: 10, zbar: 1, holdoutX: 2 }]);
@@ -94,7 +101,10 @@ describe('summarize conventions', () => {
       'ANALYTICS_INVALID_INPUT',
       'transactions[1].at',
     ]);
-    expect(codeOf(() => summarize([tx('a', '2024-01-01', Number.NaN)], opts))).toEqual(['ANALYTICS_INVALID_INPUT', 'transactions[0].amount']);
+    expect(codeOf(() => summarize([tx('a', '2024-01-01', Number.NaN)], opts))).toEqual([
+      'ANALYTICS_INVALID_INPUT',
+      'transactions[0].amount',
+    ]);
     expect(codeOf(() => summarize([], { ...opts, holdoutEnd: day('2024-01-01') }))).toEqual(['ANALYTICS_INVALID_INPUT', 'holdoutEnd']);
   });
 });
