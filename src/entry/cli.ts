@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
+import * as analytics from '../modules/analytics/index.ts';
 import * as customers from '../modules/customers/index.ts';
 import * as sales from '../modules/sales/index.ts';
 import * as segments from '../modules/segments/index.ts';
@@ -12,6 +13,8 @@ import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, t
 import { createLogger } from '../platform/logger.ts';
 import { createProgress } from '../platform/progress.ts';
 import { buildServer } from './server.ts';
+import { registerJobCommands } from './jobs-cli.ts';
+import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
 
 const DEMO_FILE = fileURLToPath(new URL('../../demo/online_retail.csv.gz', import.meta.url));
@@ -162,6 +165,8 @@ export function buildCli(): Command {
         adminKey = (await createApiKey(database, 'admin', 'first admin (printed at first start)')).secret;
       }
       const app = await buildServer(database, { logger, rateLimitPerMinute: cfg.rateLimitPerMinute });
+      // Jobs: in this process on PGlite; on PostgreSQL, `patron worker` runs them (see worker.ts).
+      const jobs = await startServeJobs(database, logger);
       const port = o.port ?? cfg.port;
       const host = o.host ?? cfg.host;
       const address = await app.listen({ port, host });
@@ -174,6 +179,7 @@ export function buildCli(): Command {
       }
       emit(g.json, { listening: address, adminKey: adminKey ?? null }, '');
       const stop = async () => {
+        await jobs?.stop();
         await app.close();
         await database.close();
         process.exit(0);
@@ -319,6 +325,96 @@ export function buildCli(): Command {
     });
 
   program
+    .command('clusters')
+    .description('behavioural clusters as of a date, each described in words (k by silhouette unless given)')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .option('--k <k>', 'number of clusters (2–20); default: chosen by mean silhouette over 2–8', parsePositiveInt)
+    .option('--seed <n>', 'random seed (default 42); the same seed gives the same clusters', parsePositiveInt)
+    .action(async (o: { asOf: string; k?: number; seed?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await segments.runClustering(database, o);
+        const lines = [`${r.customers.toLocaleString('en')} customers as of ${r.asOf} in ${r.k} clusters (${r.criterion.text}):`];
+        for (const c of r.clusters) lines.push(`  ${String(c.id).padStart(2)}. ${c.label.padEnd(34)} ${pad(c.size.toLocaleString('en'), 7)} (${(c.share * 100).toFixed(1)}%)  ${c.description}`);
+        emit(g.json, r, lines.join('\n'));
+      });
+    });
+
+  const clv = program.command('clv').description('customer value: BG/NBD, Pareto/NBD and Gamma-Gamma');
+  const unitOption = () => new Option('--unit <unit>', 'time unit of the model').choices(['day', 'week']).default('week');
+  clv
+    .command('fit')
+    .description('fit a model by maximum likelihood on everything up to the calibration end')
+    .addOption(new Option('--model <model>', 'the model').choices([...analytics.MODELS]).makeOptionMandatory())
+    .requiredOption('--calibration-end <date>', 'last day of the calibration period (YYYY-MM-DD)')
+    .addOption(unitOption())
+    .addOption(new Option('--currency <code>', 'purchases in this currency (default: the most used)').argParser(parseCurrency))
+    .action(async (o: { model: string; calibrationEnd: string; unit: 'day' | 'week'; currency?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await analytics.fitModel(database, o);
+        const params = Object.entries(r.params).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ');
+        emit(g.json, r, `${r.model} on ${r.customers.toLocaleString('en')} customers (${r.patterns} patterns), calibration to ${r.calibrationEnd}, in ${r.unit}s: ${params}, log-likelihood ${r.logLikelihood.toFixed(2)} (${r.iterations} iterations, ${r.seconds.toFixed(2)} s).`);
+      });
+    });
+  clv
+    .command('predict')
+    .description("one customer's expected purchases, P(alive), expected spend and CLV over a horizon")
+    .addOption(new Option('--model <model>', 'the purchase model').choices(['bgnbd', 'pareto-nbd']).default('bgnbd'))
+    .requiredOption('--customer <id>', "the customer's own id (external identity), or a cus_… id")
+    .requiredOption('--horizon <n>', 'horizon in units', parsePositiveInt)
+    .addOption(unitOption())
+    .option('--calibration-end <date>', 'use (or make) the fit with this calibration end; default: the latest fit')
+    .option('--margin <share>', 'share of spend that is profit, 0–1 (default 1)', parseFloat)
+    .option('--discount-rate <rate>', 'discount rate per unit (default 0)', parseFloat)
+    .action(async (o: { model: string; customer: string; horizon: number; unit: 'day' | 'week'; calibrationEnd?: string; margin?: number; discountRate?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const customerId = o.customer.startsWith('cus_') ? o.customer : await customers.findCustomerIdByIdentity(database, 'external', o.customer);
+        if (!customerId) throw new AppError('CUSTOMERS_NOT_FOUND', `--customer: no customer with the id ${o.customer}.`, { fields: [{ field: '--customer', message: 'unknown customer' }] });
+        const r = await analytics.predictCustomer(database, { ...o, customerId });
+        emit(
+          g.json,
+          r,
+          `Customer ${o.customer} (${r.model}, calibration to ${r.calibrationEnd}): ${r.expectedPurchases.toFixed(3)} expected purchases in the next ${r.horizon} ${r.unit}s; P(alive) ${r.pAlive.toFixed(3)}; expected spend ${r.expectedSpend?.toFixed(2) ?? 'n/a'} ${r.currency} per purchase; CLV ${r.clv?.toFixed(2) ?? 'n/a'} ${r.currency}.`,
+        );
+      });
+    });
+  clv
+    .command('report')
+    .description('fit quality on a calibration/holdout split: by calibration frequency, and weekly tracking')
+    .requiredOption('--calibration-end <date>', 'YYYY-MM-DD')
+    .requiredOption('--holdout-end <date>', 'YYYY-MM-DD')
+    .addOption(unitOption())
+    .action(async (o: { calibrationEnd: string; holdoutEnd: string; unit: 'day' | 'week' }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await analytics.fitReport(database, o);
+        const lines = [`Holdout ${r.calibrationEnd} → ${r.holdoutEnd} (${r.holdoutLength.toFixed(2)} ${r.unit}s). Mean holdout repeat purchases by calibration frequency:`, '   x  customers   actual   BG/NBD  Pareto/NBD'];
+        for (const b of r.byFrequency) lines.push(`  ${b.x.padStart(2)} ${pad(b.customers, 10)} ${b.actual.toFixed(4).padStart(8)} ${b.bgnbd.toFixed(4).padStart(8)} ${b.paretoNbd.toFixed(4).padStart(10)}`);
+        const last = r.tracking[r.tracking.length - 1];
+        if (last) lines.push(`Cumulative repeat purchases by ${r.unit} ${last.period}: actual ${last.cumulativeActual}, BG/NBD ${last.cumulativeExpected.toFixed(1)}.`);
+        emit(g.json, r, lines.join('\n'));
+      });
+    });
+  clv
+    .command('refresh')
+    .description("compute and store every customer's values (expected purchases, P(alive), spend, CLV)")
+    .addOption(new Option('--model <model>', 'the purchase model').choices(['bgnbd', 'pareto-nbd']).default('bgnbd'))
+    .requiredOption('--horizon <n>', 'horizon in units', parsePositiveInt)
+    .addOption(unitOption())
+    .option('--calibration-end <date>', 'use (or make) the fit with this calibration end; default: the latest fit')
+    .option('--margin <share>', 'share of spend that is profit, 0–1 (default 1)', parseFloat)
+    .option('--discount-rate <rate>', 'discount rate per unit (default 0)', parseFloat)
+    .action(async (o: { model: string; horizon: number; unit: 'day' | 'week'; calibrationEnd?: string; margin?: number; discountRate?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      await withDatabase(g, async (database) => {
+        const r = await analytics.refreshValues(database, o);
+        emit(g.json, r, `Stored values of ${r.customers.toLocaleString('en')} customers (fit ${r.fitId}) in ${r.seconds.toFixed(2)} s; total CLV ${r.totalClv?.toFixed(2) ?? 'n/a'} ${r.currency}.`);
+      });
+    });
+
+  program
     .command('status')
     .description('what the database holds')
     .action(async (_o, cmd: Command) => {
@@ -329,6 +425,9 @@ export function buildCli(): Command {
         emit(g.json, out, `${database.kind}: ${c.toLocaleString('en')} customers, ${r.receipts.toLocaleString('en')} receipts, ${r.returns.toLocaleString('en')} returns, ${r.lines.toLocaleString('en')} lines.`);
       });
     });
+
+  // Jobs: `patron jobs list|run` and `patron worker` (src/entry/jobs-cli.ts).
+  registerJobCommands(program, { globals, withDatabase, emit });
 
   return program;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCustomer360Routes } from '../flows/customer-360/customer-360.routes.ts';
 import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
+import { registerAnalyticsRoutes } from '../modules/analytics/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
 import { registerSegmentRoutes } from '../modules/segments/index.ts';
@@ -21,6 +22,7 @@ export async function buildServer(database: Database, opts: { logger: Logger; ra
   registerCatalogRoutes(app, database);
   registerAuditRoutes(app, database);
   registerSegmentRoutes(app, database);
+  registerAnalyticsRoutes(app, database);
   await app.ready();
   return app;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as customers from '../../modules/customers/index.ts';
 import * as sales from '../../modules/sales/index.ts';
+import * as analytics from '../../modules/analytics/index.ts';
 import * as segments from '../../modules/segments/index.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { minorToDecimal } from '../../platform/money.ts';
@@ -26,6 +27,10 @@ export const Customer360 = z.object({
   timeline: z.object({ receipts: z.array(Receipt), nextCursor: z.string().nullable() }),
   /** The customer's cell and RFM scores on every refreshed date, oldest first. */
   segments: z.array(segments.segmentContracts.SegmentCustomer),
+  /** Behavioural cluster on every clustered date. */
+  clusters: z.array(z.object({ asOf: z.string(), cluster: z.number().int(), distance: z.number() })),
+  /** The latest stored customer value per model: expected purchases, P(alive), spend and CLV. */
+  values: z.array(analytics.analyticsContracts.CustomerValue),
 });
 export type Customer360 = z.infer<typeof Customer360>;
 
@@ -37,10 +42,12 @@ export const TimelineQuery = z.object({
 /** Everything about one customer on one page: identities, consents, totals per currency and the latest receipts. */
 export async function customer360(database: Database, customerId: string, limit: number, cursor?: string): Promise<Customer360> {
   const customer = await customers.getCustomer(database, customerId);
-  const [totals, timeline, history] = await Promise.all([
+  const [totals, timeline, history, clusters, values] = await Promise.all([
     sales.customerTotals(database, customerId),
     sales.receiptTimeline(database, customerId, limit, cursor),
     segments.customerSegmentHistory(database, customerId),
+    segments.customerClusterHistory(database, customerId),
+    analytics.customerValues(database, customerId),
   ]);
   return {
     customer,
@@ -57,6 +64,8 @@ export async function customer360(database: Database, customerId: string, limit:
     })),
     timeline,
     segments: history,
+    clusters,
+    values: values.map((v) => ({ ...v, computedAt: new Date(v.computedAt).toISOString() })),
   };
 }
 

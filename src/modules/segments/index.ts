@@ -27,3 +27,8 @@ export { RFM_RULES } from './domain/rfm.ts';
 export { registerSegmentRoutes } from './segments.routes.ts';
 /** Request and response schemas, shared with the console. */
 export * as segmentContracts from './segments.contract.ts';
+/** Behavioural clusters: computed set-based as of a date, stored per customer, described in words. */
+export { runClustering, findClustering, customerClusterHistory } from './clusters.service.ts';
+export type { ClusterReport } from './clusters.service.ts';
+/** The module's jobs (segments.refresh: the daily set-based refresh), for the composition roots to register. */
+export { segmentJobs, refreshSegmentsJob } from './segments.jobs.ts';

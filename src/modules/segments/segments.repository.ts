@@ -1,4 +1,5 @@
 import type { Queryable, Session } from '../../platform/db/client.ts';
+import { copyRows } from '../../platform/db/copy.ts';
 import { cellCaseSql, type GridEdges } from './domain/grid.ts';
 import { quintileSql, rfmCaseSql } from './domain/rfm.ts';
 
@@ -241,4 +242,74 @@ export async function customersIn(
      ORDER BY monetary_minor DESC, customer_id DESC LIMIT $6`,
     [asOf, filter.cell ?? null, filter.rfmSegment ?? null, after?.monetaryMinor ?? null, after?.customerId ?? null, limit],
   );
+}
+
+export type BehaviourRow = {
+  customerId: string;
+  recencyDays: number;
+  frequency: number;
+  monetaryMinor: number;
+  tenureDays: number;
+  meanInterPurchaseDays: number | null;
+};
+
+/** The behaviour of every customer with purchases as of a date (same definitions as the RFM refresh), one pass. */
+export async function behaviour(q: Queryable, asOf: string, currency: string): Promise<BehaviourRow[]> {
+  return q.query(
+    `SELECT customer_id AS "customerId",
+            $1::date - max(day) AS "recencyDays",
+            count(*)::int AS frequency,
+            sum(amount_minor)::float8 AS "monetaryMinor",
+            $1::date - min(day) AS "tenureDays",
+            CASE WHEN count(*) > 1 THEN (max(day) - min(day))::float8 / (count(*) - 1) END AS "meanInterPurchaseDays"
+     FROM (SELECT customer_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, amount_minor
+           FROM sales.purchases WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND currency = $2) p
+     GROUP BY customer_id`,
+    [asOf, currency],
+  );
+}
+
+/**
+ * Each customer's spend per product category (lines with a positive price on purchases up to the date). Products
+ * without a category are left out, so a catalogue without categories gives no category mix.
+ */
+export async function categorySpend(q: Queryable, asOf: string, currency: string): Promise<{ customerId: string; category: string; amountMinor: number }[]> {
+  return q.query(
+    `SELECT l.customer_id AS "customerId", p.category, sum(l.amount_minor)::float8 AS "amountMinor"
+     FROM sales.receipt_lines l JOIN catalog.products p ON p.sku = l.sku
+     WHERE l.kind = 'sale' AND l.unit_price_minor > 0 AND l.customer_id NOT LIKE 'anon:%' AND p.category IS NOT NULL
+       AND l.occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND l.currency = $2
+     GROUP BY 1, 2`,
+    [asOf, currency],
+  );
+}
+
+export async function writeClusters(
+  s: Session,
+  asOf: string,
+  run: { k: number; seed: number; result: unknown },
+  assignments: readonly { customerId: string; cluster: number; distance: number }[],
+): Promise<void> {
+  await s.query(`DELETE FROM segments.customer_clusters WHERE as_of = $1`, [asOf]);
+  await s.query(
+    `INSERT INTO segments.cluster_runs (as_of, k, seed, result) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (as_of) DO UPDATE SET k = excluded.k, seed = excluded.seed, result = excluded.result, created_at = now()`,
+    [asOf, run.k, run.seed, JSON.stringify(run.result)],
+  );
+  for (let i = 0; i < assignments.length; i += 20_000) {
+    const chunk = assignments.slice(i, i + 20_000);
+    await s.copyCsv('segments.customer_clusters', ['customer_id', 'as_of', 'cluster', 'distance'], copyRows(chunk.map((a) => [a.customerId, asOf, a.cluster, a.distance])));
+  }
+}
+
+export async function findClusterRun(q: Queryable, asOf: string): Promise<{ asOf: string; k: number; seed: number; result: unknown } | undefined> {
+  const rows = await q.query<{ asOf: string; k: number; seed: number; result: unknown }>(
+    `SELECT as_of::text AS "asOf", k, seed, result FROM segments.cluster_runs WHERE as_of = $1`,
+    [asOf],
+  );
+  return rows[0];
+}
+
+export async function clusterOfCustomer(q: Queryable, customerId: string): Promise<{ asOf: string; cluster: number; distance: number }[]> {
+  return q.query(`SELECT as_of::text AS "asOf", cluster, distance FROM segments.customer_clusters WHERE customer_id = $1 ORDER BY as_of`, [customerId]);
 }

@@ -5,6 +5,8 @@ import type { Database } from '../../platform/db/client.ts';
 import * as c from './segments.contract.ts';
 import * as service from './segments.service.ts';
 import type { GridVersionRow } from './segments.repository.ts';
+import { findClustering, runClustering } from './clusters.service.ts';
+import { AppError } from '../../platform/errors.ts';
 
 const tags = ['segments'];
 const readers = ['admin', 'analyst', 'agent'] as const;
@@ -56,5 +58,26 @@ export function registerSegmentRoutes(app: FastifyInstance, database: Database):
     config: { roles: readers },
     schema: { tags, summary: 'Customers of one cell or RFM segment, by monetary value', querystring: c.SegmentCustomersQuery, response: { 200: c.SegmentCustomersPage } },
     handler: async (req) => service.listSegmentCustomers(database, req.query.asOf, { cell: req.query.cell, rfmSegment: req.query.rfmSegment }, req.query.limit, req.query.cursor),
+  });
+
+  r.post('/api/v1/segments/clusters', {
+    config: { roles: ['admin', 'analyst'] },
+    schema: {
+      tags,
+      summary: 'Cluster customers on behaviour as of a date (k chosen by silhouette unless given; fixed seed)',
+      body: z.object({ asOf: c.IsoDate, k: z.number().int().min(2).max(20).optional(), seed: z.number().int().optional() }).strict(),
+      response: { 200: z.record(z.string(), z.unknown()) },
+    },
+    handler: async (req) => runClustering(database, req.body),
+  });
+
+  r.get('/api/v1/segments/clusters', {
+    config: { roles: readers },
+    schema: { tags, summary: 'The stored clustering of a date, with each cluster described in words', querystring: z.object({ asOf: c.IsoDate }), response: { 200: z.record(z.string(), z.unknown()) } },
+    handler: async (req) => {
+      const found = await findClustering(database, req.query.asOf);
+      if (!found) throw new AppError('NOT_FOUND', `No clustering as of ${req.query.asOf}: POST /api/v1/segments/clusters first.`);
+      return found;
+    },
   });
 }

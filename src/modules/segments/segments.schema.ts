@@ -1,4 +1,4 @@
-import { bigint, date, index, integer, jsonb, pgSchema, primaryKey, serial, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, date, doublePrecision, index, integer, jsonb, pgSchema, primaryKey, serial, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const segmentsSchema = pgSchema('segments');
 
@@ -49,3 +49,24 @@ export const refreshRuns = segmentsSchema.table('refresh_runs', {
   settings: jsonb('settings'),
   refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** One behavioural clustering as of a date: k, how it was chosen, and each cluster's centroid and description. */
+export const clusterRuns = segmentsSchema.table('cluster_runs', {
+  asOf: date('as_of').primaryKey(),
+  k: integer('k').notNull(),
+  seed: integer('seed').notNull(),
+  result: jsonb('result').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Each customer's cluster as of a date. */
+export const customerClusters = segmentsSchema.table(
+  'customer_clusters',
+  {
+    customerId: text('customer_id').notNull(),
+    asOf: date('as_of').notNull(),
+    cluster: smallint('cluster').notNull(),
+    distance: doublePrecision('distance').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.asOf] })],
+);
