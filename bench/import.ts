@@ -6,7 +6,7 @@
 //   BENCH_FILE          the gzipped Online Retail CSV (default /work/shared/data/online-retail/online_retail.csv.gz)
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -99,6 +99,8 @@ const dbUrl = (() => {
 const work = mkdtempSync(join(tmpdir(), 'patron-bench-'));
 const rejectsFile = join(work, 'rejects.csv');
 
+// The machine may be shared: the load average before and after tells how far the figures can be trusted.
+const loadBefore = loadavg()[0]!;
 const copyTimes: number[] = [];
 const importTimes: number[] = [];
 let rerun: { s: number; summary: ImportSummary } | undefined;
@@ -162,6 +164,7 @@ const result = {
   file,
   reps,
   machine: { nproc: cpus().length, memGiB: round(totalmem() / 2 ** 30, 1), cpu: cpus()[0]?.model ?? '', node: process.version, postgres: pgVersion },
+  loadAverage: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
   copySeconds: round(copyMedian),
   importSeconds: round(importMedian),
   ratio: round(importMedian / copyMedian, 2),
@@ -173,6 +176,6 @@ const result = {
 };
 log(
   `median COPY ${result.copySeconds} s, import ${result.importSeconds} s, ratio ${result.ratio}x; re-run ${result.rerunSeconds} s; ` +
-    `PGlite ${result.pgliteSeconds ?? '-'} s`,
+    `PGlite ${result.pgliteSeconds ?? '-'} s; load average ${result.loadAverage.before} → ${result.loadAverage.after}`,
 );
 if (args.json) console.log(JSON.stringify(result));
