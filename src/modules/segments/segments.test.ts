@@ -8,6 +8,7 @@ import { CELLS, band, cellCaseSql, cellOf, deriveEdges, validateEdges } from './
 import { quintileScore, quintileSql, rfmCaseSql, rfmSegment } from './domain/rfm.ts';
 import { migrationReport, refreshSegments, rfmReport, setGrid } from './segments.service.ts';
 import { customerHistory } from './segments.repository.ts';
+import { findClustering, runClustering, customerClusterHistory } from './clusters.service.ts';
 
 let database: Database;
 
@@ -126,6 +127,27 @@ describe('refresh on Online Retail', () => {
     const someone = await database.query<{ id: string }>(`SELECT customer_id AS id FROM segments.customer_segments WHERE as_of = '2011-06-01' LIMIT 1`);
     const history = await customerHistory(database, someone[0]!.id);
     expect(history.map((h) => h.asOf)).toEqual(['2011-06-01', '2011-12-10']);
+  });
+});
+
+describe('behavioural clusters from the database', () => {
+  it('clusters every customer with purchases, repeatably, and stores the result per date', async () => {
+    const a = await runClustering(database, { asOf: '2011-12-10', k: 3 });
+    expect(a.customers).toBe(4338);
+    expect(a.k).toBe(3);
+    expect(a.clusters.reduce((s, c) => s + c.size, 0)).toBe(4338);
+    for (const c of a.clusters) expect(c.description.length).toBeGreaterThan(3);
+    const stored = await database.query<{ cluster: number; n: number }>(
+      `SELECT cluster, count(*)::int AS n FROM segments.customer_clusters WHERE as_of = '2011-12-10' GROUP BY cluster ORDER BY cluster`,
+    );
+    expect(stored.map((r) => r.n).sort()).toEqual(a.clusters.map((c) => c.size).sort());
+    const b = await runClustering(database, { asOf: '2011-12-10', k: 3 });
+    expect(b.clusters).toEqual(a.clusters);
+    const found = await findClustering(database, '2011-12-10');
+    expect(found?.k).toBe(3);
+    const someone = await database.query<{ id: string }>(`SELECT customer_id AS id FROM segments.customer_clusters LIMIT 1`);
+    expect((await customerClusterHistory(database, someone[0]!.id)).map((h) => h.asOf)).toEqual(['2011-12-10']);
+    await expect(runClustering(database, { asOf: '2009-01-01' })).rejects.toMatchObject({ code: 'SEGMENTS_NO_PURCHASES' });
   });
 });
 
