@@ -5,7 +5,7 @@
 //                       on it and dropped at the end.
 //   BENCH_FILE          the gzipped Online Retail CSV (default /work/shared/data/online-retail/online_retail.csv.gz)
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -52,19 +52,48 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * CPU seconds (user + system) used so far by the server processes of the bench database, read from /proc when the
+ * server runs on this machine (else 0). On a shared, busy machine wall time swings with the load; CPU time much less.
+ */
+async function serverCpu(admin: pg.Client): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const rows = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName]);
+  for (const { pid } of rows.rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // Not on this machine, or the process has just ended.
+    }
+  }
+  return out;
+}
+const cpuDelta = (a: Map<number, number>, b: Map<number, number>) => [...b].reduce((s, [pid, t]) => s + t - (a.get(pid) ?? 0), 0);
+const clientCpu = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+};
+
+type Timing = { s: number; clientCpu: number; serverCpu: number };
+
 /** The baseline: the decompressed file streamed by COPY into one unindexed, logged table of text columns. */
-async function timeCopy(url: string): Promise<number> {
+async function timeCopy(url: string, admin: pg.Client): Promise<Timing> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     await c.query('TRUNCATE bench_staging');
+    const cpu0 = await serverCpu(admin);
+    const u = process.cpuUsage();
     const t = process.hrtime.bigint();
     await pipeline(
       createReadStream(file, { highWaterMark: 1 << 20 }),
       createGunzip(),
       c.query(copyFrom('COPY bench_staging FROM STDIN WITH (FORMAT csv, HEADER true)')),
     );
-    return seconds(t);
+    const s = seconds(t);
+    return { s, clientCpu: clientCpu(u), serverCpu: cpuDelta(cpu0, await serverCpu(admin)) };
   } finally {
     await c.end();
   }
@@ -80,11 +109,16 @@ const IMPORTED_TABLES = [
   'platform.import_runs',
 ];
 
-async function timeImport(database: Database, rejectsFile: string): Promise<{ s: number; summary: ImportSummary }> {
+async function timeImport(database: Database, rejectsFile: string, admin?: pg.Client): Promise<Timing & { summary: ImportSummary }> {
+  const cpu0 = admin ? await serverCpu(admin) : new Map<number, number>();
+  const u = process.cpuUsage();
   const t = process.hrtime.bigint();
   const summary = await runImport(database, format, file, { rejectsFile });
-  return { s: seconds(t), summary };
+  const s = seconds(t);
+  const client = clientCpu(u);
+  return { s, clientCpu: client, serverCpu: admin ? cpuDelta(cpu0, await serverCpu(admin)) : 0, summary };
 }
+const cpuText = (t: Timing) => `CPU: client ${t.clientCpu.toFixed(2)} s, server ${t.serverCpu.toFixed(2)} s`;
 
 const brief = (x: ImportSummary) =>
   `${x.linesRead} lines read, ${x.linesImported} imported, ${x.linesRejected} rejected, ${x.receiptsCreated} receipts created, ` +
@@ -101,14 +135,16 @@ const rejectsFile = join(work, 'rejects.csv');
 
 // The machine may be shared: the load average before and after tells how far the figures can be trusted.
 const loadBefore = loadavg()[0]!;
-const copyTimes: number[] = [];
-const importTimes: number[] = [];
-let rerun: { s: number; summary: ImportSummary } | undefined;
+const copies: Timing[] = [];
+const imports: Timing[] = [];
+let rerun: (Timing & { summary: ImportSummary }) | undefined;
 let first: ImportSummary | undefined;
 let pgVersion = '';
 await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
 try {
   const database = openPostgres(dbUrl);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
   try {
     await migrate(database);
     pgVersion = ((await database.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? '').split(' ')[0]!;
@@ -122,22 +158,23 @@ try {
       const order = i % 2 === 0 ? ['copy', 'import'] : ['import', 'copy'];
       for (const what of order) {
         if (what === 'copy') {
-          const s = await timeCopy(dbUrl);
-          copyTimes.push(s);
-          log(`  rep ${i + 1}: COPY   ${s.toFixed(3)} s`);
+          const c = await timeCopy(dbUrl, admin);
+          copies.push(c);
+          log(`  rep ${i + 1}: COPY   ${c.s.toFixed(3)} s (${cpuText(c)})`);
         } else {
           await database.query(`TRUNCATE ${IMPORTED_TABLES.join(', ')}`);
-          const r = await timeImport(database, rejectsFile);
-          importTimes.push(r.s);
+          const r = await timeImport(database, rejectsFile, admin);
+          imports.push(r);
           first ??= r.summary;
-          log(`  rep ${i + 1}: import ${r.s.toFixed(3)} s (${brief(r.summary)})`);
+          log(`  rep ${i + 1}: import ${r.s.toFixed(3)} s (${cpuText(r)}; ${brief(r.summary)})`);
         }
       }
     }
-    rerun = await timeImport(database, rejectsFile);
-    log(`  re-run (nothing new): ${rerun.s.toFixed(3)} s (${brief(rerun.summary)})`);
+    rerun = await timeImport(database, rejectsFile, admin);
+    log(`  re-run (nothing new): ${rerun.s.toFixed(3)} s (${cpuText(rerun)}; ${brief(rerun.summary)})`);
     if (rerun.summary.receiptsCreated !== 0 || rerun.summary.linesCreated !== 0) throw new Error('the re-run created receipts: not idempotent');
   } finally {
+    await admin.end();
     await database.close();
   }
 } finally {
@@ -157,8 +194,9 @@ if (!args['no-pglite']) {
 }
 rmSync(work, { recursive: true, force: true });
 
-const copyMedian = median(copyTimes);
-const importMedian = median(importTimes);
+const copyMedian = median(copies.map((c) => c.s));
+const importMedian = median(imports.map((c) => c.s));
+const cpuOf = (ts: Timing[]) => ({ client: round(median(ts.map((t) => t.clientCpu)), 2), server: round(median(ts.map((t) => t.serverCpu)), 2) });
 const result = {
   bench: 'import',
   file,
@@ -170,12 +208,17 @@ const result = {
   ratio: round(importMedian / copyMedian, 2),
   rerunSeconds: rerun ? round(rerun.s) : null,
   pgliteSeconds: pglite ? round(pglite.s) : null,
-  copyRuns: copyTimes.map((x) => round(x)),
-  importRuns: importTimes.map((x) => round(x)),
+  // Median CPU seconds of this process (client) and of the server's processes for the bench database (server).
+  copyCpu: cpuOf(copies),
+  importCpu: cpuOf(imports),
+  rerunCpu: rerun ? cpuOf([rerun]) : null,
+  copyRuns: copies.map((x) => round(x.s)),
+  importRuns: imports.map((x) => round(x.s)),
   imported: first && { linesRead: first.linesRead, linesImported: first.linesImported, linesRejected: first.linesRejected, receipts: first.receiptsCreated },
 };
 log(
   `median COPY ${result.copySeconds} s, import ${result.importSeconds} s, ratio ${result.ratio}x; re-run ${result.rerunSeconds} s; ` +
-    `PGlite ${result.pgliteSeconds ?? '-'} s; load average ${result.loadAverage.before} → ${result.loadAverage.after}`,
+    `PGlite ${result.pgliteSeconds ?? '-'} s; median CPU (client + server): COPY ${result.copyCpu.client} + ${result.copyCpu.server} s, ` +
+    `import ${result.importCpu.client} + ${result.importCpu.server} s; load average ${result.loadAverage.before} → ${result.loadAverage.after}`,
 );
 if (args.json) console.log(JSON.stringify(result));
