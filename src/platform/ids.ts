@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   consent: 'cst',
   audit: 'aud',
   user: 'usr',
+  jobRun: 'jrn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

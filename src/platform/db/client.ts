@@ -27,6 +27,11 @@ export interface Session extends Queryable {
 
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * The PostgreSQL URL this database was opened with, for libraries that open connections of their own (pg-boss).
+   * Unset on PGlite, which is one in-process connection that nothing else can reach.
+   */
+  readonly connectionString?: string;
   /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
   transaction<T>(fn: (s: Session) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -47,6 +52,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
   const db = drizzlePg(pool) as unknown as Db;
   return {
     kind: 'postgres',
+    connectionString: url,
     db,
     async query(text, params) {
       const r = await pool.query(text, params as unknown[]);

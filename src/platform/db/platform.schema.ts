@@ -1,4 +1,4 @@
-import { index, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const platform = pgSchema('platform');
 
@@ -37,3 +37,28 @@ export const importRuns = platform.table('import_runs', {
   finishedAt: timestamp('finished_at', { withTimezone: true }),
   summary: jsonb('summary'),
 });
+
+/**
+ * One row per attempt of a job (platform/jobs): what started it, how it ended and how long it took. `status` is
+ * running, succeeded, retrying (this attempt failed and another follows) or failed (no attempt follows). `error` is the
+ * message only: stacks go to the log, never to a table an operator reads.
+ */
+export const jobRuns = platform.table(
+  'job_runs',
+  {
+    id: text('id').primaryKey(),
+    job: text('job').notNull(),
+    source: text('source').notNull(),
+    queueJobId: text('queue_job_id'),
+    attempt: integer('attempt').notNull(),
+    maxAttempts: integer('max_attempts').notNull(),
+    status: text('status').notNull(),
+    payload: jsonb('payload').notNull(),
+    result: jsonb('result'),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [index('job_runs_job_started_idx').on(t.job, t.startedAt), index('job_runs_queue_job_idx').on(t.queueJobId)],
+);
