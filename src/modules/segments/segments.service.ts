@@ -21,25 +21,26 @@ export type RefreshResult = { asOf: string; currency: string; net: boolean; cust
 
 /**
  * Places every customer with purchases on the R×F grid as of a date, with RFM scores and segments, set-based: one
- * aggregate over the purchases, one scoring INSERT … SELECT. Re-running a date replaces its results. Without a grid
- * version, the latest is used; without any, one is derived from the data's quantiles and stored as version 1.
+ * aggregate over the purchases (which also picks the main currency), one scoring INSERT … SELECT. Re-running a date
+ * replaces its results. Without a grid version, the latest is used; without any, one is derived from the data's
+ * quantiles and stored as version 1.
  */
 export async function refreshSegments(database: Database, opts: RefreshOptions): Promise<RefreshResult> {
   const started = Date.now();
   const asOf = checkDate(opts.asOf, 'asOf');
   const net = opts.net ?? false;
-  const currency = opts.currency ?? (await repo.mainCurrency(database, asOf));
-  if (!currency) {
-    throw new AppError('SEGMENTS_NO_PURCHASES', `No purchases on or before ${asOf}: import receipts first, or choose a later date.`, { asOf });
-  }
   if (opts.gridVersion !== undefined && !(await repo.findGridVersion(database, opts.gridVersion))) {
     throw new AppError('VALIDATION_FAILED', `gridVersion: no grid version ${opts.gridVersion}.`, { fields: [{ field: 'gridVersion', message: 'unknown version' }] });
   }
   return database.transaction(async (s) => {
-    const customers = await repo.buildStats(s, asOf, currency, net);
-    if (customers === 0) {
-      throw new AppError('SEGMENTS_NO_PURCHASES', `No purchases in ${currency} on or before ${asOf}.`, { asOf, currency });
+    await repo.tuneRefresh(s);
+    const stats = await repo.buildStats(s, asOf, opts.currency, net);
+    if (!stats) {
+      throw opts.currency
+        ? new AppError('SEGMENTS_NO_PURCHASES', `No purchases in ${opts.currency} on or before ${asOf}.`, { asOf, currency: opts.currency })
+        : new AppError('SEGMENTS_NO_PURCHASES', `No purchases on or before ${asOf}: import receipts first, or choose a later date.`, { asOf });
     }
+    const currency = stats.currency;
     let grid = opts.gridVersion !== undefined ? await repo.findGridVersion(s, opts.gridVersion) : await repo.latestGridVersion(s);
     if (!grid) {
       const edges = deriveEdges(await repo.statsQuantiles(s));
