@@ -9,10 +9,11 @@ const [name, ...rest] = process.argv.slice(2);
 
 if (!name) {
   const names = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  const width = Math.max(...names.map((f) => f.length - 3)) + 2;
   for (const f of names) {
     const first = readFileSync(new URL(f, `file://${dir}`), 'utf8').split('\n').find((l) => l.trim().startsWith('//') || l.trim().startsWith('/*'));
     const description = (first ?? '').replace(/^\s*(\/\/|\/\*\*?)\s*/, '').replace(/\s*\*\/\s*$/, '');
-    console.log(`${f.slice(0, -3).padEnd(16)} ${description}`);
+    console.log(`${f.slice(0, -3).padEnd(width)} ${description}`);
   }
   console.log('\nRun one with: npm run bench -- <name> [options]');
   process.exit(0);
