@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
 import * as analytics from '../modules/analytics/index.ts';
@@ -12,12 +11,12 @@ import { AppError, isAppError } from '../platform/errors.ts';
 import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, type Role } from '../platform/http/auth.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createProgress } from '../platform/progress.ts';
+import { DEMO_FILE, loadDemo } from './demo.ts';
 import { buildServer } from './server.ts';
 import { registerJobCommands } from './jobs-cli.ts';
 import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
 
-const DEMO_FILE = fileURLToPath(new URL('../../demo/online_retail.csv.gz', import.meta.url));
 
 type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };
 
@@ -131,6 +130,17 @@ function formatMigration(r: segments.MigrationReport): string {
   return out.join('\n');
 }
 
+/**
+ * The demo loads into a database that holds no data of the user's own: no finished import of another file. It runs
+ * again when an earlier demo load did not get to its last step (customer values), since every step is idempotent.
+ */
+async function demoNeeded(database: Database): Promise<boolean> {
+  const own = await database.query(`SELECT 1 FROM platform.import_runs WHERE status = 'done' AND file <> $1 LIMIT 1`, [DEMO_FILE]);
+  if (own.length > 0) return false;
+  const values = await database.query(`SELECT 1 FROM analytics.customer_values LIMIT 1`);
+  return values.length === 0;
+}
+
 export function buildCli(): Command {
   const program = new Command('patron')
     .description('Patron: customer loyalty and CRM for retailers')
@@ -152,13 +162,9 @@ export function buildCli(): Command {
       const logger = createLogger(cfg.logLevel);
       const database = await openDatabase(cfg);
       await migrate(database);
-      if (o.demo) {
-        const done = await database.query(`SELECT 1 FROM platform.import_runs WHERE status = 'done' LIMIT 1`);
-        if (done.length === 0) {
-          process.stderr.write(`Empty database: loading the Online Retail demo (541,909 receipt lines). Skip with --no-demo.\n`);
-          const s = await importWithProgress(database, 'online-retail', DEMO_FILE, { progress: g.progress !== false, rejects: `${cfg.dataDir}/demo.rejects.csv` });
-          process.stderr.write(`${formatSummary(s)}\n`);
-        }
+      if (o.demo && (await demoNeeded(database))) {
+        process.stderr.write(`Empty database: loading the Online Retail demo (541,909 receipt lines). Skip with --no-demo.\n`);
+        await loadDemo(database, { progress: g.progress !== false, rejectsFile: `${cfg.dataDir}/demo.rejects.csv`, log: (l) => process.stderr.write(`${l}\n`) });
       }
       let adminKey: string | undefined;
       if ((await countActiveAdminKeys(database)) === 0) {
