@@ -65,7 +65,8 @@ export async function buildStats(
   net: boolean,
 ): Promise<{ currency: string; customers: number } | undefined> {
   await s.query(`DROP TABLE IF EXISTS pg_temp.segment_stats`);
-  // One GROUP BY over purchases and returns together (no join), so the plan stays linear even without statistics.
+  // One GROUP BY over purchases and returns together, in one scan and without a join, so the plan stays linear even
+  // without statistics.
   // Grouped by currency too, so that one pass serves every currency; with $2 the scan keeps only that one.
   await s.query(
     `CREATE TEMP TABLE segment_stats ON COMMIT DROP AS
@@ -78,11 +79,11 @@ export async function buildStats(
             COALESCE(sum(amount_minor) FILTER (WHERE NOT purchase), 0)::bigint AS returns_minor,
             min(day) FILTER (WHERE purchase) AS first_purchase_on
      FROM (
-       SELECT customer_id, currency, (occurred_at AT TIME ZONE 'UTC')::date AS day, amount_minor, true AS purchase
-       FROM sales.purchases WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND ($2::text IS NULL OR currency = $2)
-       UNION ALL
-       SELECT customer_id, currency, (occurred_at AT TIME ZONE 'UTC')::date, amount_minor, false
-       FROM sales.customer_returns WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND ($2::text IS NULL OR currency = $2)
+       SELECT customer_id, currency, (occurred_at AT TIME ZONE 'UTC')::date AS day,
+              CASE WHEN is_purchase THEN purchase_minor ELSE return_minor END AS amount_minor, is_purchase AS purchase
+       FROM sales.customer_receipts
+       WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND ($2::text IS NULL OR currency = $2)
+         AND (is_purchase OR kind = 'return')
      ) x
      GROUP BY customer_id, currency
      HAVING count(*) FILTER (WHERE purchase) > 0`,
