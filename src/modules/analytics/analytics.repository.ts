@@ -91,14 +91,6 @@ export async function earliestPurchase(q: Queryable, currency: string): Promise<
   return rows[0]?.d ?? undefined;
 }
 
-export async function mainCurrency(q: Queryable, before: string): Promise<string | undefined> {
-  const rows = await q.query<{ currency: string }>(
-    `SELECT currency FROM sales.customer_sales WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC'
-     GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
-    [before],
-  );
-  return rows[0]?.currency;
-}
 
 export type FitRow = {
   id: number;

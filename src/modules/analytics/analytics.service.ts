@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
+import * as sales from '../sales/index.ts';
 import { currencyExponent } from '../../platform/money.ts';
 import * as repo from './analytics.repository.ts';
 import {
@@ -50,7 +51,7 @@ async function window(q: Queryable, calibrationEnd: string, unit: TimeUnit, curr
       });
     }
   }
-  const cur = currency ?? (await repo.mainCurrency(q, calibrationEnd));
+  const cur = currency ?? (await sales.mainCurrency(q, calibrationEnd));
   if (!cur) {
     throw new AppError('ANALYTICS_EMPTY_CALIBRATION', `No purchases on or before ${calibrationEnd}: the calibration period is empty.`, { calibrationEnd });
   }

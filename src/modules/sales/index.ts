@@ -14,6 +14,8 @@ export {
   reassignReceipts,
   /** Counts of stored sales, returns and lines. */
   countReceipts,
+  /** The currency with the most purchases on or before a date. */
+  mainCurrency,
 } from './sales.service.ts';
 /** Receipt domain: inputs, totals, content digest. */
 export { receiptContentHash, receiptTotal } from './domain/receipt.ts';

@@ -221,3 +221,13 @@ export async function countReceipts(q: Queryable): Promise<{ receipts: number; r
   );
   return rows[0] ?? { receipts: 0, returns: 0, lines: 0 };
 }
+
+/** The currency with the most purchases on or before the date: what analytics counts money in by default. */
+export async function mainCurrency(q: Queryable, onOrBefore: string): Promise<string | undefined> {
+  const rows = await q.query<{ currency: string }>(
+    `SELECT currency FROM sales.purchases WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC'
+     GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
+    [onOrBefore],
+  );
+  return rows[0]?.currency;
+}

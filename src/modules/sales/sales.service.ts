@@ -91,3 +91,4 @@ export async function reassignReceipts(s: Session, from: string, to: string): Pr
 export const storeReceipts = repo.storeReceipts;
 export const customerTotals = repo.customerTotals;
 export const countReceipts = repo.countReceipts;
+export const mainCurrency = repo.mainCurrency;

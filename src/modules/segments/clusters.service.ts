@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
+import * as sales from '../sales/index.ts';
 import { currencyExponent } from '../../platform/money.ts';
 import { clusterCustomers, type Clustering, type ClusterOptions } from './domain/clusters.ts';
 import * as repo from './segments.repository.ts';
@@ -14,7 +15,7 @@ export type ClusterReport = Omit<Clustering, 'assignments'> & { asOf: string; cu
 export async function runClustering(database: Database, opts: { asOf: string; k?: number | undefined; seed?: number | undefined; currency?: string | undefined }): Promise<ClusterReport> {
   const started = Date.now();
   const asOf = checkDate(opts.asOf, 'asOf');
-  const currency = opts.currency ?? (await repo.mainCurrency(database, asOf));
+  const currency = opts.currency ?? (await sales.mainCurrency(database, asOf));
   if (!currency) throw new AppError('SEGMENTS_NO_PURCHASES', `No purchases on or before ${asOf}: nothing to cluster.`, { asOf });
   const [rows, spend] = await Promise.all([repo.behaviour(database, asOf, currency), repo.categorySpend(database, asOf, currency)]);
   if (rows.length === 0) throw new AppError('SEGMENTS_NO_PURCHASES', `No purchases in ${currency} on or before ${asOf}.`, { asOf, currency });

@@ -31,15 +31,6 @@ export async function insertGridVersion(q: Queryable, edges: GridEdges, method: 
   return rows[0]!;
 }
 
-/** The currency with the most purchases up to the date: the one RFM's monetary value is counted in by default. */
-export async function mainCurrency(q: Queryable, asOf: string): Promise<string | undefined> {
-  const rows = await q.query<{ currency: string }>(
-    `SELECT currency FROM sales.purchases WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC'
-     GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
-    [asOf],
-  );
-  return rows[0]?.currency;
-}
 
 /**
  * Settings for the refresh transaction. The aggregate holds about 150 bytes per customer and the quantile sorts read
