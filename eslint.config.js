@@ -17,4 +17,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console shares the API's contracts, never its internals: what it may assume is what the API promises.
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!.*\\.contract\\.ts$)',
+              message: 'The console imports only the API contracts (src/**/*.contract.ts, with import type), never server internals.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

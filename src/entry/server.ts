@@ -8,6 +8,7 @@ import { registerSegmentRoutes } from '../modules/segments/index.ts';
 import type { Database } from '../platform/db/client.ts';
 import { createApp } from '../platform/http/app.ts';
 import { registerAuditRoutes } from '../platform/http/audit.routes.ts';
+import { registerConsole } from '../platform/http/console.ts';
 import { registerKeyRoutes } from '../platform/http/keys.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { VERSION } from './version.ts';
@@ -23,6 +24,8 @@ export async function buildServer(database: Database, opts: { logger: Logger; ra
   registerAuditRoutes(app, database);
   registerSegmentRoutes(app, database);
   registerAnalyticsRoutes(app, database);
+  // The web console (web/dist) at `/`, with index.html for client-side routes; registered last, it only takes what no API route does.
+  await registerConsole(app);
   await app.ready();
   return app;
 }
