@@ -1,47 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../test/db.ts';
-import type { Database } from '../platform/db/client.ts';
+import { TestCli, lastJson } from '../../test/cli.ts';
 
-const run = promisify(execFile);
-const BIN = new URL('../../bin/patron.js', import.meta.url).pathname;
-
-let database: (Database & { url?: string }) | undefined;
-let dataDir: string;
+let cli: TestCli;
 let work: string;
-
-/** Runs the real CLI in a child process, on this file's PostgreSQL database or on a PGlite data dir of its own. */
-async function patron(args: string[], env: Record<string, string> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...env };
-  delete childEnv.DATABASE_URL;
-  if (database?.url) childEnv.DATABASE_URL = database.url;
-  const full = database?.url ? args : ['--data-dir', dataDir, ...args];
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...full], { env: childEnv, cwd: work, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-function lastJson(stdout: string) {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
-}
+const patron = (args: string[], env: Record<string, string> = {}) => cli.run(args, env);
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'patron-cli-'));
-  dataDir = join(work, 'data');
-  if (process.env.TEST_DATABASE_URL) database = await openTestDatabase();
+  cli = await TestCli.open('patron-cli-');
+  work = cli.work;
 });
 
 afterAll(async () => {
-  await database?.close();
+  await cli?.close();
 });
 
 describe('patron CLI', () => {

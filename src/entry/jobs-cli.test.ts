@@ -1,48 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../test/db.ts';
-import type { Database } from '../platform/db/client.ts';
+import { PATRON_BIN, TestCli, lastJson } from '../../test/cli.ts';
 
-const run = promisify(execFile);
-const BIN = new URL('../../bin/patron.js', import.meta.url).pathname;
-
-let database: (Database & { url?: string }) | undefined;
-let dataDir: string;
+let cli: TestCli;
 let work: string;
-
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-  delete env.DATABASE_URL;
-  if (database?.url) env.DATABASE_URL = database.url;
-  return env;
-}
-
-/** Runs the real CLI in a child process, on this file's PostgreSQL database or on a PGlite data dir of its own. */
-async function patron(args: string[]) {
-  const full = database?.url ? args : ['--data-dir', dataDir, ...args];
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...full], { env: childEnv(), cwd: work, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-function lastJson(stdout: string) {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
-}
+const patron = (args: string[]) => cli.run(args);
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'patron-jobs-cli-'));
-  dataDir = join(work, 'data');
-  if (process.env.TEST_DATABASE_URL) database = await openTestDatabase();
+  cli = await TestCli.open('patron-jobs-cli-');
+  work = cli.work;
   writeFileSync(
     join(work, 'receipts.csv'),
     [
@@ -61,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await database?.close();
+  await cli?.close();
 });
 
 describe('patron jobs', () => {
@@ -119,7 +88,7 @@ describe('patron jobs', () => {
   });
 
   it.runIf(!!process.env.TEST_DATABASE_URL)('starts a pg-boss worker on PostgreSQL and stops it on SIGTERM', async () => {
-    const child = spawn('node', [BIN, 'worker'], { env: childEnv(), cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [PATRON_BIN, ...cli.args(['worker'])], { env: cli.env(), cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let signalled = false;
     child.stderr.on('data', (d: Buffer) => {
