@@ -14,6 +14,7 @@ import { createProgress } from '../platform/progress.ts';
 import { DEMO_FILE, loadDemo } from './demo.ts';
 import { buildServer } from './server.ts';
 import { registerJobCommands } from './jobs-cli.ts';
+import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
 import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
 
@@ -170,6 +171,7 @@ export function buildCli(): Command {
       if ((await countActiveAdminKeys(database)) === 0) {
         adminKey = (await createApiKey(database, 'admin', 'first admin (printed at first start)')).secret;
       }
+      const consoleAdmin = await firstConsoleAdmin(database);
       const app = await buildServer(database, { logger, rateLimitPerMinute: cfg.rateLimitPerMinute });
       // Jobs: in this process on PGlite; on PostgreSQL, `patron worker` runs them (see worker.ts).
       const jobs = await startServeJobs(database, logger);
@@ -183,7 +185,8 @@ export function buildCli(): Command {
           `\nAn admin API key was created. It is shown once; store it now:\n\n  ${adminKey}\n\nTry:\n  curl -H 'Authorization: Bearer ${adminKey}' '${address}/api/v1/customers/lookup?kind=external&value=12347'\n\n`,
         );
       }
-      emit(g.json, { listening: address, adminKey: adminKey ?? null }, '');
+      if (consoleAdmin) process.stderr.write(consoleAdminBanner(consoleAdmin, address));
+      emit(g.json, { listening: address, adminKey: adminKey ?? null, consoleAdmin: consoleAdmin ?? null }, '');
       const stop = async () => {
         await jobs?.stop();
         await app.close();
@@ -434,6 +437,8 @@ export function buildCli(): Command {
 
   // Jobs: `patron jobs list|run` and `patron worker` (src/entry/jobs-cli.ts).
   registerJobCommands(program, { globals, withDatabase, emit });
+  // Console accounts: `patron users create|list` (src/entry/users-cli.ts).
+  registerUserCommands(program, { globals, withDatabase, emit });
 
   return program;
 }

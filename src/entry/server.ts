@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { registerConsoleRoutes } from '../flows/console/overview.routes.ts';
 import { registerCustomer360Routes } from '../flows/customer-360/customer-360.routes.ts';
+import { registerImportRoutes } from '../flows/import/uploads.routes.ts';
 import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
 import { registerAnalyticsRoutes } from '../modules/analytics/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
 import { registerSegmentRoutes } from '../modules/segments/index.ts';
+import * as staff from '../modules/staff/index.ts';
+import { config } from '../platform/config.ts';
 import type { Database } from '../platform/db/client.ts';
 import { createApp } from '../platform/http/app.ts';
 import { registerAuditRoutes } from '../platform/http/audit.routes.ts';
@@ -14,14 +18,27 @@ import type { Logger } from '../platform/logger.ts';
 import { VERSION } from './version.ts';
 
 /** The HTTP API: the platform app plus every module's and flow's routes. The composition root for HTTP. */
-export async function buildServer(database: Database, opts: { logger: Logger; rateLimitPerMinute: number }): Promise<FastifyInstance> {
-  const app = await createApp({ database, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, version: VERSION });
+export async function buildServer(
+  database: Database,
+  opts: { logger: Logger; rateLimitPerMinute: number; sessionTimeouts?: staff.SessionTimeouts },
+): Promise<FastifyInstance> {
+  const sessionTimeouts = opts.sessionTimeouts ?? config().session;
+  const app = await createApp({
+    database,
+    logger: opts.logger,
+    rateLimitPerMinute: opts.rateLimitPerMinute,
+    version: VERSION,
+    sessions: staff.sessionResolver(database, sessionTimeouts),
+  });
+  staff.registerStaffRoutes(app, database, sessionTimeouts);
+  registerConsoleRoutes(app, database);
+  registerImportRoutes(app, database);
   registerCustomerRoutes(app, database);
   registerCustomer360Routes(app, database);
   registerReceiptRoutes(app, database);
   registerKeyRoutes(app, database);
   registerCatalogRoutes(app, database);
-  registerAuditRoutes(app, database);
+  registerAuditRoutes(app, database, { actorNames: (ids) => staff.userNames(database, ids) });
   registerSegmentRoutes(app, database);
   registerAnalyticsRoutes(app, database);
   // The web console (web/dist) at `/`, with index.html for client-side routes; registered last, it only takes what no API route does.

@@ -17,6 +17,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code')
     .default('GBP'),
+  PATRON_SESSION_IDLE_HOURS: z.coerce.number().positive().default(12),
+  PATRON_SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
 });
 
 export type Config = {
@@ -29,6 +31,8 @@ export type Config = {
   defaultCurrency: string;
   /** The country whose numbering plan applies to phone numbers written without a leading + */
   phoneCountry: string;
+  /** A console session ends after this long without a request, and in any case this long after login. */
+  session: { idleMs: number; absoluteMs: number };
 };
 
 let cached: Config | undefined;
@@ -55,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.PATRON_RATE_LIMIT,
     defaultCurrency: e.PATRON_DEFAULT_CURRENCY,
     phoneCountry: e.PATRON_PHONE_COUNTRY,
+    session: { idleMs: e.PATRON_SESSION_IDLE_HOURS * 3_600_000, absoluteMs: e.PATRON_SESSION_MAX_DAYS * 86_400_000 },
   };
 }
 

@@ -35,6 +35,8 @@ export type ImportOptions = {
   /** Lines per database transaction. */
   batchLines?: number;
   onProgress?: (p: ImportProgress) => void;
+  /** The run's id, when the caller must know it before the run starts (the console answers with it at once). */
+  importRunId?: string;
 };
 
 /**
@@ -72,7 +74,7 @@ export async function runImport(database: Database, format: ImportFormat, file: 
   const started = Date.now();
   const input = await openInput(file);
   const batchLines = opts.batchLines ?? 20_000;
-  const runId = newId('importRun');
+  const runId = opts.importRunId ?? newId('importRun');
   const summary: ImportSummary = {
     format: format.name,
     file: resolve(file),

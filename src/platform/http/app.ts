@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -13,7 +14,15 @@ import type { Database } from '../db/client.ts';
 import { AppError, ERROR_CODES, isAppError, translateDbError, type ErrorCode } from '../errors.ts';
 import { ulid } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { KeyResolver, PERSONAL_DATA_ROLES, auditPersonalDataRead, type Principal, type Role } from './auth.ts';
+import {
+  KeyResolver,
+  PERSONAL_DATA_ROLES,
+  SESSION_COOKIE,
+  auditPersonalDataRead,
+  type Principal,
+  type Role,
+  type SessionResolver,
+} from './auth.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,7 +36,41 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
-export type AppDeps = { database: Database; logger: Logger; rateLimitPerMinute: number; version: string };
+export type AppDeps = {
+  database: Database;
+  logger: Logger;
+  rateLimitPerMinute: number;
+  version: string;
+  /** Console sessions; without it, only API keys authenticate. */
+  sessions?: SessionResolver;
+};
+
+/** The header a cookie-authenticated write must carry: a cross-site form or image cannot set it (CSRF). */
+export const CONSOLE_HEADER = 'x-patron-console';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Sets the console session cookie: HttpOnly, SameSite=Lax, Secure when the request came over https. */
+export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: req.protocol === 'https', maxAge: Math.floor(maxAgeSeconds) });
+}
+
+export function clearSessionCookie(req: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: req.protocol === 'https' });
+}
+
+/** The session token the request carries, if any. */
+export function sessionToken(req: FastifyRequest): string | undefined {
+  const t = req.cookies[SESSION_COOKIE];
+  return t ? t : undefined;
+}
+
+/** Cookie-authenticated writes must name the console in a header; API-key requests are not exposed to CSRF. */
+export function requireConsoleHeader(req: FastifyRequest): void {
+  if (!SAFE_METHODS.has(req.method) && req.headers[CONSOLE_HEADER] !== '1') {
+    throw new AppError('AUTH_CSRF', `A request authenticated by the console session must send the header "${CONSOLE_HEADER}: 1".`);
+  }
+}
 
 type Problem = {
   type: string;
@@ -82,11 +125,24 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Patron API', description: 'Customer loyalty and CRM for retailers.', version: deps.version },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `patron keys create`.' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `patron keys create`.' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: `The console's session, from POST /api/v1/auth/login. Writes must also send "${CONSOLE_HEADER}: 1".`,
+          },
+        },
+      },
+      security: [{ apiKey: [] }, { consoleSession: [] }],
     },
     transform: jsonSchemaTransform,
   });
+
+  // Registered before the auth hook, whose onRequest needs the parsed cookies.
+  await app.register(fastifyCookie);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -94,9 +150,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!roles) return;
     const header = req.headers.authorization;
     const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : (req.headers['x-api-key'] as string | undefined);
-    if (!secret) throw new AppError('AUTH_MISSING_KEY', 'Send an API key as "Authorization: Bearer <key>".');
-    const principal = await keys.resolve(secret);
-    if (!principal) throw new AppError('AUTH_INVALID_KEY', 'The API key is unknown or revoked.');
+    let principal: Principal | null;
+    // An explicit key wins over a cookie: the key is what a script means, and a header cannot be forged cross-site.
+    if (secret) {
+      principal = await keys.resolve(secret);
+      if (!principal) throw new AppError('AUTH_INVALID_KEY', 'The API key is unknown or revoked.');
+    } else {
+      const token = sessionToken(req);
+      if (!token || !deps.sessions) throw new AppError('AUTH_MISSING_KEY', 'Send an API key as "Authorization: Bearer <key>", or log in to the console.');
+      const found = await deps.sessions.resolve(token);
+      if (found.status === 'expired') throw new AppError('AUTH_SESSION_EXPIRED', 'The console session has ended; log in again.');
+      requireConsoleHeader(req);
+      principal = found.principal;
+    }
     req.principal = principal;
     if (!roles.includes(principal.role)) {
       throw new AppError('AUTH_FORBIDDEN', `The role '${principal.role}' may not use this endpoint; it needs one of: ${roles.join(', ')}.`);

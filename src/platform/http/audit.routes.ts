@@ -5,8 +5,11 @@ import type { Database } from '../db/client.ts';
 
 const Entry = z.object({ at: z.string(), actor: z.string(), actorName: z.string().nullable(), action: z.string(), requestId: z.string().nullable() });
 
-/** Who read a customer's personal data, newest first. Admins only. */
-export function registerAuditRoutes(app: FastifyInstance, database: Database): void {
+/**
+ * Who read a customer's personal data, newest first. Admins only. Actors are API keys, named here, or console users,
+ * whose names `actorNames` supplies (the platform does not know the staff module).
+ */
+export function registerAuditRoutes(app: FastifyInstance, database: Database, opts: { actorNames?: (ids: string[]) => Promise<Map<string, string>> } = {}): void {
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/customers/:id/audit', {
     config: { roles: ['admin'] },
     schema: {
@@ -23,7 +26,9 @@ export function registerAuditRoutes(app: FastifyInstance, database: Database): v
          WHERE a.customer_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2`,
         [req.params.id, req.query.limit],
       );
-      return { entries: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) };
+      const unnamed = [...new Set(rows.filter((r) => r.actorName === null).map((r) => r.actor))];
+      const names = unnamed.length > 0 && opts.actorNames ? await opts.actorNames(unnamed) : new Map<string, string>();
+      return { entries: rows.map((r) => ({ ...r, actorName: r.actorName ?? names.get(r.actor) ?? null, at: new Date(r.at).toISOString() })) };
     },
   });
 }

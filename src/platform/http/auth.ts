@@ -2,15 +2,33 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { ROLES, type Role } from './roles.ts';
 
-/** The roles an API key can have. */
-export const ROLES = ['admin', 'analyst', 'till', 'agent', 'partner'] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles an API key (or a console user) can have. */
+export { ROLES, type Role };
 
 /** Roles that may read a person's identities and personal fields. Every such read is audited. */
 export const PERSONAL_DATA_ROLES: readonly Role[] = ['admin', 'agent'];
 
-export type Principal = { keyId: string; role: Role; name: string };
+/**
+ * Who is calling. `keyId` is the actor recorded in the audit log: the API key's id, or the staff user's id (`usr_…`)
+ * when the request came with a console session cookie.
+ */
+export type Principal = { keyId: string; role: Role; name: string; via?: 'apiKey' | 'session' };
+
+/** The console's session cookie. Its value is a random token; only its SHA-256 is stored. */
+export const SESSION_COOKIE = 'patron_session';
+
+/** What a session cookie resolves to. An unknown token counts as ended: expired sessions are purged. */
+export type SessionLookup = { status: 'ok'; principal: Principal } | { status: 'expired' };
+
+/**
+ * Resolves console session tokens. The staff module implements it and the composition root hands it to the app, so
+ * the platform checks cookies without knowing the module.
+ */
+export interface SessionResolver {
+  resolve(token: string): Promise<SessionLookup>;
+}
 
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -68,7 +86,7 @@ export class KeyResolver {
       [hash],
     );
     const r = rows[0];
-    const p = r ? { keyId: r.id, role: r.role, name: r.name } : null;
+    const p: Principal | null = r ? { keyId: r.id, role: r.role, name: r.name, via: 'apiKey' } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { p, at: Date.now() });
     return p;
