@@ -327,6 +327,9 @@ export async function runImport(database: Database, format: ImportFormat, file: 
     else await streamWhitespace(input, onChunk);
     await maybeFlush(Number.MAX_SAFE_INTEGER, true);
     await writePending();
+    // Fresh planner statistics after a bulk load: PGlite has no autovacuum, and on PostgreSQL it would come late. Only
+    // when this run wrote something, so a re-run of the same file stays cheap.
+    if (summary.receiptsCreated > 0) await database.query('ANALYZE sales.receipts, sales.receipt_keys, customers.identities, customers.customers');
     status = 'done';
   } finally {
     // A failure (truncated file, lost connection) leaves the receipts of committed batches whole; the open ones are dropped.
