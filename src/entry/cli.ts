@@ -12,6 +12,7 @@ import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, t
 import { createLogger } from '../platform/logger.ts';
 import { createProgress } from '../platform/progress.ts';
 import { DEMO_FILE, loadDemo } from './demo.ts';
+import { ensureConsoleBuilt } from '../platform/http/console.ts';
 import { buildServer } from './server.ts';
 import { registerJobCommands } from './jobs-cli.ts';
 import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
@@ -172,6 +173,8 @@ export function buildCli(): Command {
         adminKey = (await createApiKey(database, 'admin', 'first admin (printed at first start)')).secret;
       }
       const consoleAdmin = await firstConsoleAdmin(database);
+      // A fresh clone has no web/dist: build the console once, so that `/` serves it.
+      await ensureConsoleBuilt();
       const app = await buildServer(database, { logger, rateLimitPerMinute: cfg.rateLimitPerMinute });
       // Jobs: in this process on PGlite; on PostgreSQL, `patron worker` runs them (see worker.ts).
       const jobs = await startServeJobs(database, logger);

@@ -2,44 +2,63 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import { get } from './api.ts';
 import type { ConsoleOverview } from './types.ts';
 
-type AsOf = { asOf: string | undefined; setAsOf: (d: string) => void };
-const Ctx = createContext<AsOf | null>(null);
+type AsOfState = {
+  /** The date the user picked, kept for the session so that pages agree with each other. */
+  picked: string | undefined;
+  /** The server's default (the date of the latest purchase), once some page has learnt it. */
+  latest: string | undefined;
+  setAsOf: (d: string) => void;
+  setLatest: (d: string) => void;
+};
+const Ctx = createContext<AsOfState | null>(null);
 
-/**
- * The as-of date every page reports on. It starts as the server's default (the overview's `asOf`, the date of the
- * latest data) and, once the user picks another, stays for the session so that pages agree with each other.
- */
 export function AsOfProvider({ children }: { children: ReactNode }) {
-  const [asOf, setAsOfState] = useState<string | undefined>(() => sessionStorage.getItem('patron.asOf') ?? undefined);
+  const [picked, setPicked] = useState<string | undefined>(() => sessionStorage.getItem('patron.asOf') ?? undefined);
+  const [latest, setLatest] = useState<string>();
   const value = useMemo(
     () => ({
-      asOf,
+      picked,
+      latest,
+      setLatest,
       setAsOf: (d: string) => {
         sessionStorage.setItem('patron.asOf', d);
-        setAsOfState(d);
+        setPicked(d);
       },
     }),
-    [asOf],
+    [picked, latest],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
-/** The as-of date, asking the server for its default when none is set yet (a page opened directly). */
-export function useAsOf(): AsOf & { ready: boolean } {
+function useAsOfState(): AsOfState {
   const v = useContext(Ctx);
   if (!v) throw new Error('useAsOf outside AsOfProvider');
-  const [fallback, setFallback] = useState<string>();
+  return v;
+}
+
+/**
+ * The as-of date every page reports on: the user's pick, else the server's default. A page opened directly, before
+ * anyone learnt the default, asks the overview endpoint for it once.
+ */
+export function useAsOf(): { asOf: string | undefined; setAsOf: (d: string) => void } {
+  const v = useAsOfState();
+  const known = v.picked ?? v.latest;
   useEffect(() => {
-    if (v.asOf) return;
+    if (known) return;
     let live = true;
     get<ConsoleOverview>('/console/overview').then(
-      (o) => live && setFallback(o.asOf),
-      () => live && setFallback(new Date().toISOString().slice(0, 10)),
+      (o) => live && v.setLatest(o.asOf),
+      () => live && v.setLatest(new Date().toISOString().slice(0, 10)),
     );
     return () => {
       live = false;
     };
-  }, [v.asOf]);
-  const asOf = v.asOf ?? fallback;
-  return { asOf, setAsOf: v.setAsOf, ready: !!asOf };
+  }, [known, v]);
+  return { asOf: known, setAsOf: v.setAsOf };
+}
+
+/** For the overview, which asks for the default itself: the user's pick only, and a way to record the default. */
+export function usePickedAsOf(): { picked: string | undefined; setAsOf: (d: string) => void; setLatest: (d: string) => void } {
+  const v = useAsOfState();
+  return { picked: v.picked, setAsOf: v.setAsOf, setLatest: v.setLatest };
 }

@@ -2,7 +2,14 @@
 // the bundle: only the shapes cross over.
 import type { z } from 'zod';
 import type { MigrationReport, RfmReport, SegmentCustomersPage, SegmentCustomer } from '../../src/modules/segments/segments.contract.ts';
-import type { FitReport, Overview, CustomerValue, Prediction } from '../../src/modules/analytics/analytics.contract.ts';
+import type { FitReport, Overview as ValueOverviewT, CustomerValue, Prediction } from '../../src/modules/analytics/analytics.contract.ts';
+import type { Role as StaffRole, StaffUser } from '../../src/modules/staff/staff.contract.ts';
+import type {
+  IMPORT_UPLOAD_FORMATS,
+  ImportRun as ImportRunT,
+  ImportRunList as ImportRunListT,
+  Overview,
+} from '../../src/platform/http/console.contract.ts';
 import type { Customer, CustomerList } from '../../src/modules/customers/customers.contract.ts';
 import type { Receipt } from '../../src/modules/sales/sales.contract.ts';
 
@@ -11,7 +18,7 @@ export type RfmCell = Rfm['grid']['cells'][number];
 export type Migration = z.infer<typeof MigrationReport>;
 export type SegmentPage = z.infer<typeof SegmentCustomersPage>;
 export type SegmentRow = z.infer<typeof SegmentCustomer>;
-export type ValueOverview = z.infer<typeof Overview>;
+export type ValueOverview = z.infer<typeof ValueOverviewT>;
 export type ValueRow = z.infer<typeof CustomerValue>;
 export type FitQuality = z.infer<typeof FitReport>;
 export type ValuePrediction = z.infer<typeof Prediction>;
@@ -39,32 +46,12 @@ export type Customer360 = {
   values: ValueRow[];
 };
 
-export type Role = 'admin' | 'analyst' | 'till' | 'agent' | 'partner';
-export type User = { id: string; email: string; name: string; role: Role };
-
-/** GET /console/overview. */
-export type ConsoleOverview = {
-  asOf: string;
-  currency: string;
-  customers: number;
-  activeCustomers: number;
-  revenue: string;
-  revenuePrevious: string;
-  receipts: number;
-};
-
-export type ImportFormat = 'receipts' | 'online-retail' | 'cdnow';
-export type ImportRun = {
-  id: string;
-  format: ImportFormat | string;
-  fileName: string | null;
-  status: 'running' | 'done' | 'failed';
-  progress: { bytesRead: number; totalBytes: number | null; linesRead: number; receiptsCreated: number };
-  summary: Record<string, unknown> | null;
-  error: { code?: string; message: string } | string | null;
-  startedAt?: string;
-  finishedAt?: string | null;
-};
+export type Role = z.infer<typeof StaffRole>;
+export type User = z.infer<typeof StaffUser>;
+export type ConsoleOverview = z.infer<typeof Overview>;
+export type ImportFormat = (typeof IMPORT_UPLOAD_FORMATS)[number];
+export type ImportRun = z.infer<typeof ImportRunT>;
+export type ImportRunList = z.infer<typeof ImportRunListT>;
 
 /** GET /segments/clusters answers a stored clustering; the contract types it loosely, so the console reads what it shows. */
 export type ClusterTrait = { key: string; z?: number; category?: string };

@@ -216,15 +216,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok', database: deps.database.kind, version: deps.version };
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(
-        `<!doctype html><meta charset="utf-8"><title>Patron</title><h1>Patron ${deps.version}</h1>` +
-          `<p>The API is under <code>/api/v1</code>; its OpenAPI document is at <a href="/api/openapi.json">/api/openapi.json</a>; ` +
-          `health at <a href="/healthz">/healthz</a>. Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p>`,
-      ),
-  );
+  // `/` is the web console's (registerConsole in console.ts), or a landing page when the console is not built.
   return app as unknown as FastifyInstance;
 }
 

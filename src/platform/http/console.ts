@@ -46,16 +46,29 @@ export async function ensureConsoleBuilt(log: (line: string) => void = (l) => pr
 /**
  * Serves the console's build at `/`. Hashed assets are cached for good; index.html never, so a new build is picked
  * up on reload. Any other GET outside /api answers index.html, so a page's address can be opened directly (the
- * console routes on the client). Unknown /api paths keep their problem+json 404. Without a build this does nothing.
+ * console routes on the client). Unknown /api paths keep their problem+json 404. Without a build, `/` says how to build it.
  */
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
-  if (!consoleBuilt(dist)) return;
+  if (!consoleBuilt(dist)) {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><meta charset="utf-8"><title>Patron</title><h1>Patron</h1>` +
+            `<p>The web console is not built: run <code>npm run build</code> (or <code>npm start</code>, which builds it).</p>` +
+            `<p>The API is under <code>/api/v1</code>; its OpenAPI document is at <a href="/api/openapi.json">/api/openapi.json</a>; ` +
+            `health at <a href="/healthz">/healthz</a>.</p>`,
+        ),
+    );
+    return;
+  }
   await app.register(fastifyStatic, {
     root: dist,
     prefix: '/',
     wildcard: false,
-    index: 'index.html',
+    index: false,
     schemaHide: true,
+    cacheControl: false,
     setHeaders: (res, path) => {
       res.setHeader('cache-control', path.includes(`${join(dist, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },

@@ -5,7 +5,7 @@ import { ErrorPanel, Loading, Section } from '../components/ui.tsx';
 import { download, parseCsv } from '../csv.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, navigate } from '../router.tsx';
-import type { ImportFormat, ImportRun } from '../types.ts';
+import type { ImportFormat, ImportRun, ImportRunList } from '../types.ts';
 import { asApiError, useApi } from '../use-api.ts';
 
 const FORMATS: ImportFormat[] = ['receipts', 'online-retail', 'cdnow'];
@@ -71,7 +71,7 @@ function Upload() {
 }
 
 function Run({ id }: { id: string }) {
-  const { t, tMaybe, int, bytes, pct } = useI18n();
+  const { t, int, bytes, pct } = useI18n();
   const [run, setRun] = useState<ImportRun>();
   const [error, setError] = useState<ApiError>();
   const [rejects, setRejects] = useState<string>();
@@ -106,12 +106,7 @@ function Run({ id }: { id: string }) {
   const share = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : run.status === 'running' ? 0 : 1;
   const rows = rejects ? parseCsv(rejects).filter((r) => r.some((c) => c !== '')) : [];
   const [head, ...body] = rows;
-  const errText =
-    typeof run.error === 'string'
-      ? run.error
-      : run.error
-        ? (tMaybe(`error.${run.error.code ?? ''}`, { message: run.error.message }) ?? run.error.message)
-        : undefined;
+  const errText = run.error ?? undefined;
 
   return (
     <Section title={`${t('imports.progress')}: ${run.fileName ?? run.id}`} testId="import-run">
@@ -192,8 +187,8 @@ function Run({ id }: { id: string }) {
 
 function Recent() {
   const { t, dateTime } = useI18n();
-  const runs = useApi(() => get<{ runs?: ImportRun[]; imports?: ImportRun[] } | ImportRun[]>('/imports'), []);
-  const list = Array.isArray(runs.data) ? runs.data : (runs.data?.runs ?? runs.data?.imports ?? []);
+  const runs = useApi(() => get<ImportRunList>('/imports'), []);
+  const list = runs.data?.runs ?? [];
   return (
     <Section title={t('imports.recent')} testId="imports-recent">
       {runs.loading && <Loading />}

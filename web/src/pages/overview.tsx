@@ -1,4 +1,5 @@
-import { useAsOf } from '../as-of.tsx';
+import { useEffect } from 'react';
+import { usePickedAsOf } from '../as-of.tsx';
 import { get } from '../api.ts';
 import { RfHeatmap } from '../components/rf-heatmap.tsx';
 import { SegmentCustomers } from '../components/segment-customers.tsx';
@@ -10,11 +11,14 @@ import { useApi } from '../use-api.ts';
 
 export function OverviewPage() {
   const { t, tMaybe, int, money } = useI18n();
-  const { asOf, setAsOf } = useAsOf();
+  const { picked: asOf, setAsOf, setLatest } = usePickedAsOf();
   const { query } = useLocation();
   const cell = query.get('cell');
   const ov = useApi(() => get<ConsoleOverview>('/console/overview', { asOf }), [asOf]);
   const day = ov.data?.asOf;
+  useEffect(() => {
+    if (day && !asOf) setLatest(day);
+  }, [day, asOf, setLatest]);
   const rfm = useApi(() => get<Rfm>('/segments/rfm', { asOf: day }), [day], !!day);
   const selected = rfm.data?.grid.cells.find((c) => c.key === cell);
 

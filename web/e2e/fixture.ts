@@ -1,0 +1,55 @@
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+
+/** Debian's Chromium; the tests never download a browser of their own. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+
+/** Where screenshots go for a reviewer to look at (git-ignored). */
+export const SHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
+export const DEMO = fileURLToPath(new URL('../../demo/online_retail.csv.gz', import.meta.url));
+
+export const LAUNCH: LaunchOptions = {
+  executablePath: CHROMIUM,
+  headless: true,
+  // This machine's network is closed: Chromium's own background connections would be refused at every start.
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+};
+
+export async function launch(): Promise<Browser> {
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch(LAUNCH);
+}
+
+/** The first `lines` data lines of the Online Retail demo (with its header), as a CSV file of their own. */
+export async function demoHead(lines: number): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'patron-e2e-')), `online-retail-${lines}.csv`);
+  const out = createWriteStream(file);
+  const rl = createInterface({ input: createReadStream(DEMO).pipe(createGunzip()), crlfDelay: Infinity });
+  let n = -1;
+  for await (const line of rl) {
+    out.write(`${line}\n`);
+    if (++n >= lines) break;
+  }
+  rl.close();
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return file;
+}
+
+export async function listen(app: FastifyInstance): Promise<string> {
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
