@@ -1,3 +1,5 @@
+import * as sales from '../../modules/sales/index.ts';
+import * as segments from '../../modules/segments/index.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { config } from '../../platform/config.ts';
 import type { Overview } from '../../platform/http/console.contract.ts';
@@ -13,22 +15,17 @@ async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
   return rows[0]?.d ?? undefined;
 }
 
-async function mostUsedCurrency(q: Queryable, asOf: string): Promise<string | undefined> {
-  const rows = await q.query<{ currency: string }>(
-    `SELECT currency FROM sales.purchases WHERE occurred_at < ${END} GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
-    [asOf],
-  );
-  return rows[0]?.currency;
-}
-
 /**
  * The console's headline figures as of a date, in one set-based statement over the published `sales.purchases`:
  * customers ever, customers active in the last 90 days, and revenue and receipts of the last 365 days against the
  * 365 before.
  */
 export async function overview(q: Queryable, opts: { asOf?: string | undefined; currency?: string | undefined } = {}): Promise<Overview> {
-  const asOf = opts.asOf ?? (await latestPurchaseDate(q)) ?? new Date().toISOString().slice(0, 10);
-  const currency = opts.currency ?? (await mostUsedCurrency(q, asOf)) ?? config().defaultCurrency;
+  // The latest date the segments were refreshed for, so the grid the console shows next to these figures is one
+  // already computed (the demo's 2011-12-10, or the daily job's date); else the latest purchase.
+  const refreshed = (await segments.listRefreshes(q))[0]?.asOf;
+  const asOf = opts.asOf ?? refreshed ?? (await latestPurchaseDate(q)) ?? new Date().toISOString().slice(0, 10);
+  const currency = opts.currency ?? (await sales.mainCurrency(q, asOf)) ?? config().defaultCurrency;
   const rows = await q.query<{ customers: number; active: number; revenue: string; previous: string; receipts: number }>(
     `SELECT count(DISTINCT customer_id)::int AS customers,
             count(DISTINCT customer_id) FILTER (WHERE occurred_at >= ${from(90)})::int AS active,
