@@ -1,5 +1,4 @@
 import * as sales from '../../modules/sales/index.ts';
-import * as segments from '../../modules/segments/index.ts';
 import type { Queryable } from '../../platform/db/client.ts';
 import { config } from '../../platform/config.ts';
 import type { Overview } from '../../platform/http/console.contract.ts';
@@ -21,10 +20,7 @@ async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
  * 365 before.
  */
 export async function overview(q: Queryable, opts: { asOf?: string | undefined; currency?: string | undefined } = {}): Promise<Overview> {
-  // The latest date the segments were refreshed for, so the grid the console shows next to these figures is one
-  // already computed (the demo's 2011-12-10, or the daily job's date); else the latest purchase.
-  const refreshed = (await segments.listRefreshes(q))[0]?.asOf;
-  const asOf = opts.asOf ?? refreshed ?? (await latestPurchaseDate(q)) ?? new Date().toISOString().slice(0, 10);
+  const asOf = opts.asOf ?? (await latestPurchaseDate(q)) ?? new Date().toISOString().slice(0, 10);
   const currency = opts.currency ?? (await sales.mainCurrency(q, asOf)) ?? config().defaultCurrency;
   const rows = await q.query<{ customers: number; active: number; revenue: string; previous: string; receipts: number }>(
     `SELECT count(DISTINCT customer_id)::int AS customers,
