@@ -1,23 +1,9 @@
 import { useEffect, useRef } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, TitleComponent, AriaComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption, ECharts } from 'echarts/core';
 
-// Only the chart types the console draws, so the bundle carries a fraction of ECharts.
-echarts.use([
-  BarChart,
-  HeatmapChart,
-  LineChart,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  VisualMapComponent,
-  TitleComponent,
-  AriaComponent,
-  CanvasRenderer,
-]);
+// ECharts is a chunk of its own, fetched as soon as the app starts: pages without plots (login, imports) do not wait
+// for it, and pages with plots load it while their data is on the way.
+const echartsReady = import('./echarts-setup.ts');
 
 export type ChartClick = { dataIndex: number; seriesIndex: number; data: unknown };
 
@@ -44,18 +30,28 @@ export function Chart({
   const chart = useRef<ECharts | null>(null);
   const handlers = useRef({ onClick, onReady });
   handlers.current = { onClick, onReady };
+  const latest = useRef(option);
+  latest.current = option;
 
   useEffect(() => {
-    const node = el.current!;
-    const c = echarts.init(node, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    c.on('click', (p) => handlers.current.onClick?.(p as unknown as ChartClick));
-    c.on('finished', () => handlers.current.onReady?.(c, node));
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(node);
+    let disposed = false;
+    let ro: ResizeObserver | undefined;
+    void echartsReady.then(({ echarts }) => {
+      if (disposed) return;
+      const node = el.current!;
+      const c = echarts.init(node, undefined, { renderer: 'canvas' });
+      chart.current = c;
+      c.on('click', (p) => handlers.current.onClick?.(p as unknown as ChartClick));
+      c.on('finished', () => handlers.current.onReady?.(c, node));
+      ro = new ResizeObserver(() => c.resize());
+      ro.observe(node);
+      // The option may have arrived before ECharts did.
+      c.setOption({ aria: { enabled: true }, animation: false, ...latest.current }, true);
+    });
     return () => {
-      ro.disconnect();
-      c.dispose();
+      disposed = true;
+      ro?.disconnect();
+      chart.current?.dispose();
       chart.current = null;
     };
   }, []);
