@@ -259,5 +259,8 @@ describe('imports from the console, and the overview', () => {
     const latest = all.map((r) => r.date).sort().at(-1);
     const res = await app.inject({ method: 'GET', url: '/api/v1/console/overview', headers: { authorization: `Bearer ${adminKey}` } });
     expect(res.json()).toMatchObject({ asOf: latest, currency: 'USD' });
+    // The console's context names the same default date, for any role, from one cheap query.
+    const ctx = await app.inject({ method: 'GET', url: '/api/v1/console/context', headers: { authorization: `Bearer ${adminKey}` } });
+    expect(ctx.json()).toEqual({ defaultAsOf: latest });
   });
 });

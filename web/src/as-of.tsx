@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { get } from './api.ts';
-import type { ConsoleOverview } from './types.ts';
+import type { ConsoleContext } from './types.ts';
 
 type AsOfState = {
   /** The date the user picked, kept for the session so that pages agree with each other. */
@@ -38,7 +38,7 @@ function useAsOfState(): AsOfState {
 
 /**
  * The as-of date every page reports on: the user's pick, else the server's default. A page opened directly, before
- * anyone learnt the default, asks the overview endpoint for it once.
+ * anyone learnt the default, asks the console's context endpoint for it once.
  */
 export function useAsOf(): { asOf: string | undefined; setAsOf: (d: string) => void } {
   const v = useAsOfState();
@@ -46,8 +46,8 @@ export function useAsOf(): { asOf: string | undefined; setAsOf: (d: string) => v
   useEffect(() => {
     if (known) return;
     let live = true;
-    get<ConsoleOverview>('/console/overview').then(
-      (o) => live && v.setLatest(o.asOf),
+    get<ConsoleContext>('/console/context').then(
+      (o) => live && v.setLatest(o.defaultAsOf ?? new Date().toISOString().slice(0, 10)),
       () => live && v.setLatest(new Date().toISOString().slice(0, 10)),
     );
     return () => {

@@ -8,6 +8,7 @@ import type {
   IMPORT_UPLOAD_FORMATS,
   ImportRun as ImportRunT,
   ImportRunList as ImportRunListT,
+  ConsoleContext as ConsoleContextT,
   Overview,
 } from '../../src/platform/http/console.contract.ts';
 import type { Customer, CustomerList } from '../../src/modules/customers/customers.contract.ts';
@@ -49,6 +50,7 @@ export type Customer360 = {
 export type Role = z.infer<typeof StaffRole>;
 export type User = z.infer<typeof StaffUser>;
 export type ConsoleOverview = z.infer<typeof Overview>;
+export type ConsoleContext = z.infer<typeof ConsoleContextT>;
 export type ImportFormat = (typeof IMPORT_UPLOAD_FORMATS)[number];
 export type ImportRun = z.infer<typeof ImportRunT>;
 export type ImportRunList = z.infer<typeof ImportRunListT>;

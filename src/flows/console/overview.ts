@@ -9,7 +9,7 @@ const END = `(($1::date + 1)::timestamp AT TIME ZONE 'UTC')`;
 const from = (days: number) => `(($1::date - ${days - 1})::timestamp AT TIME ZONE 'UTC')`;
 
 /** The date of the latest purchase, so that a database of old receipts (the demo) still shows figures. */
-async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
+export async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
   const rows = await q.query<{ d: string | null }>(`SELECT ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text AS d FROM sales.purchases`);
   return rows[0]?.d ?? undefined;
 }

@@ -33,6 +33,10 @@ export const Overview = z.object({
 });
 export type Overview = z.infer<typeof Overview>;
 
+/** What the console needs before its first page: the date pages report on by default (the latest purchase's). */
+export const ConsoleContext = z.object({ defaultAsOf: IsoDate.nullable() });
+export type ConsoleContext = z.infer<typeof ConsoleContext>;
+
 /** The formats the console can upload (`patron import <format>` reads the same). */
 export const IMPORT_UPLOAD_FORMATS = ['receipts', 'online-retail', 'cdnow'] as const;
 
