@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../../platform/db/client.ts';
+import { checkIsoDate } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import * as sales from '../sales/index.ts';
 import { currencyExponent } from '../../platform/money.ts';
@@ -25,14 +26,6 @@ import {
 export const MODELS = ['bgnbd', 'pareto-nbd', 'gamma-gamma'] as const;
 export type ModelName = (typeof MODELS)[number];
 export type FrequencyModel = Exclude<ModelName, 'gamma-gamma'>;
-
-function checkIsoDate(value: string, field: string): string {
-  const d = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
-    throw new AppError('VALIDATION_FAILED', `${field}: '${value}' is not a date (YYYY-MM-DD).`, { fields: [{ field, message: 'not a YYYY-MM-DD date' }] });
-  }
-  return value;
-}
 
 function checkModel(model: string): ModelName {
   if (!(MODELS as readonly string[]).includes(model)) {

@@ -1,4 +1,5 @@
 import type { Queryable, Session } from '../../platform/db/client.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { minorToDecimal } from '../../platform/money.ts';
 import type { Receipt } from './sales.contract.ts';
@@ -56,31 +57,25 @@ export async function getReceiptByKey(q: Queryable, storeCode: string, number: s
 
 export type TimelinePage = { receipts: Receipt[]; nextCursor: string | null };
 
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([new Date(at).toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const d = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(d.getTime())) throw new Error('bad cursor');
-    return { at: d, id };
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'The cursor is not one this API returned.', {
-      fields: [{ field: 'cursor', message: 'malformed' }],
-    });
-  }
-}
-
 /** A page of the customer's receipts, newest first. */
 export async function receiptTimeline(q: Queryable, customerId: string, limit: number, cursor?: string): Promise<TimelinePage> {
-  const rows = await repo.receiptPage(q, customerId, limit + 1, cursor ? decodeCursor(cursor) : undefined);
+  const rows = await repo.receiptPage(
+    q,
+    customerId,
+    limit + 1,
+    cursor
+      ? decodeCursor(cursor, ([at, id]) => {
+          const d = new Date(String(at));
+          if (typeof id !== 'string' || Number.isNaN(d.getTime())) throw new Error('bad cursor');
+          return { at: d, id };
+        })
+      : undefined,
+  );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     receipts: await toReceiptDtos(q, page),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor([new Date(last.occurredAt).toISOString(), last.id]) : null,
   };
 }
 

@@ -1,20 +1,14 @@
 import type { Database, Queryable } from '../../platform/db/client.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { checkIsoDate } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { currencyExponent, minorToDecimal } from '../../platform/money.ts';
 import { CELLS, deriveEdges, validateEdges, type GridEdges } from './domain/grid.ts';
 import { RFM_RULES } from './domain/rfm.ts';
 import * as repo from './segments.repository.ts';
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** A calendar date (YYYY-MM-DD), or VALIDATION_FAILED naming the field. */
-export function checkDate(value: string, field: string): string {
-  const d = new Date(`${value}T00:00:00Z`);
-  if (!DATE_RE.test(value) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
-    throw new AppError('VALIDATION_FAILED', `${field}: '${value}' is not a date (YYYY-MM-DD).`, { fields: [{ field, message: 'not a YYYY-MM-DD date' }] });
-  }
-  return value;
-}
+export const checkDate = checkIsoDate;
 
 export type RefreshOptions = { asOf: string; currency?: string | undefined; net?: boolean | undefined; gridVersion?: number | undefined };
 export type RefreshResult = { asOf: string; currency: string; net: boolean; customers: number; grid: repo.GridVersionRow; seconds: number };
@@ -200,22 +194,18 @@ export async function listSegmentCustomers(
   cursor?: string,
 ): Promise<{ customers: repo.CustomerSegmentRow[]; nextCursor: string | null }> {
   checkDate(asOf, 'asOf');
-  let after: { monetaryMinor: number; customerId: string } | undefined;
-  if (cursor) {
-    try {
-      const [m, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [number, string];
-      if (typeof m !== 'number' || typeof id !== 'string') throw new Error('bad');
-      after = { monetaryMinor: m, customerId: id };
-    } catch {
-      throw new AppError('VALIDATION_FAILED', 'The cursor is not one this API returned.', { fields: [{ field: 'cursor', message: 'malformed' }] });
-    }
-  }
+  const after = cursor
+    ? decodeCursor(cursor, ([m, id]) => {
+        if (typeof m !== 'number' || typeof id !== 'string') throw new Error('bad cursor');
+        return { monetaryMinor: m, customerId: id };
+      })
+    : undefined;
   const rows = await repo.customersIn(q, asOf, filter, limit + 1, after);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     customers: page,
-    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([Number(last.monetaryMinor), last.customerId])).toString('base64url') : null,
+    nextCursor: rows.length > limit && last ? encodeCursor([Number(last.monetaryMinor), last.customerId]) : null,
   };
 }
 
