@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import fmin from 'fmin';
 import { bgNbdLogLikelihood, fitBgNbd, summarize, toPatterns, type Pattern, type Transaction } from '../src/modules/analytics/index.ts';
+import { logger, median, round } from './lib/stats.ts';
 
 const { values: args } = parseArgs({ options: { reps: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } } });
 const reps = Number(args.reps ?? 7);
@@ -14,15 +15,9 @@ if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a posit
 const file = process.env.BENCH_CDNOW ?? new URL('../../shared/data/cdnow/CDNOW_master.txt', import.meta.url).pathname;
 const calibrationEnd = new Date(Date.UTC(1997, 8, 30));
 // Human output goes to stderr with --json, so that stdout ends with one parseable line.
-const log = (...a: unknown[]) => (args.json ? console.error(...a) : console.log(...a));
+const log = logger(args.json);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** customer_id date(YYYYMMDD) number_of_cds dollar_value, whitespace-separated, one header line, CRLF. */
 function parseMaster(text: string): Transaction[] {

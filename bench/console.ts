@@ -19,21 +19,17 @@ import { openPglite } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { ensureConsoleBuilt } from '../src/platform/http/console.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { logger, median } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
   options: { reps: { type: 'string', short: 'n' }, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
 });
 const reps = Number(args.reps ?? 5);
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${args.reps}`);
-const log = (...a: unknown[]) => (args.json ? console.error(...a) : console.log(...a));
+const log = logger(args.json);
 const CHROMIUM = '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 if (!(await ensureConsoleBuilt(log))) throw new Error('the console could not be built (npm run build)');
 const keep = !!args['data-dir'];

@@ -16,6 +16,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { IMPORT_FORMATS, runImport, type ImportSummary } from '../src/flows/import/index.ts';
 import { openPglite, openPostgres, type Database } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
+import { logger, median, round, seconds } from './lib/stats.ts';
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -31,16 +32,8 @@ const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5
 const file = process.env.BENCH_FILE ?? '/work/shared/data/online-retail/online_retail.csv.gz';
 if (!existsSync(file)) throw new Error(`${file} not found (set BENCH_FILE)`);
 const format = IMPORT_FORMATS['online-retail']!;
-// Human output goes to stderr when --json is given, so that stdout ends with one parseable line.
-const log = (...a: unknown[]) => (args.json ? console.error(...a) : console.log(...a));
+const log = logger(args.json);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: serverUrl });

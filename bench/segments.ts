@@ -21,6 +21,7 @@ import {
   withAdmin,
   type GenerateSummary,
 } from './generate-receipts.ts';
+import { logger, median, round, seconds } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,16 +41,8 @@ const seed = Number(args.seed ?? 0.42);
 if (!(seed >= -1 && seed <= 1)) throw new Error(`--seed must be between -1 and 1, got '${args.seed}'`);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const asOf = GENERATED_UNTIL;
-// Human output goes to stderr when --json is given, so that stdout ends with one parseable line.
-const log = (...a: unknown[]) => (args.json ? console.error(...a) : console.log(...a));
+const log = logger(args.json);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
 /**
  * The baseline: the one aggregate any per-customer refresh must at least do, materialised the way buildStats
