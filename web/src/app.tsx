@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { AsOfProvider } from './as-of.tsx';
 import { LanguageSwitch } from './components/language-switch.tsx';
-import { Loading } from './components/ui.tsx';
+import { Brand, Loading } from './components/ui.tsx';
 import type { MessageKey } from './i18n/en.ts';
 import { useI18n } from './i18n/i18n.tsx';
 import { CustomerPage } from './pages/customer.tsx';
@@ -47,15 +47,7 @@ export function App() {
     <AsOfProvider>
       <div className="shell">
         <nav className="nav" aria-label="main">
-          <div className="brand">
-            <span className="logo" aria-hidden="true">
-              P
-            </span>
-            <div>
-              <strong>{t('app.title')}</strong>
-              <div className="muted small">{t('app.subtitle')}</div>
-            </div>
-          </div>
+          <Brand />
           <ul>
             {NAV.map((n) => (
               <li key={n.to}>

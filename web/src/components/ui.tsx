@@ -32,6 +32,22 @@ export function ErrorPanel({ error, onRetry }: { error: ApiError; onRetry?: () =
   );
 }
 
+/** The logo and product name, at the top of the navigation and of the login card. */
+export function Brand() {
+  const { t } = useI18n();
+  return (
+    <div className="brand">
+      <span className="logo" aria-hidden="true">
+        P
+      </span>
+      <div>
+        <strong>{t('app.title')}</strong>
+        <div className="muted small">{t('app.subtitle')}</div>
+      </div>
+    </div>
+  );
+}
+
 export function Loading() {
   const { t } = useI18n();
   return (

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api.ts';
 import { LanguageSwitch } from '../components/language-switch.tsx';
+import { Brand } from '../components/ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 
@@ -31,15 +32,7 @@ export function LoginPage() {
   return (
     <main className="login" data-testid="page-login">
       <form className="login-card" onSubmit={submit}>
-        <div className="brand">
-          <span className="logo" aria-hidden="true">
-            P
-          </span>
-          <div>
-            <strong>{t('app.title')}</strong>
-            <div className="muted small">{t('app.subtitle')}</div>
-          </div>
-        </div>
+        <Brand />
         <h1>{t('login.title')}</h1>
         {notice && !error && (
           <p className="notice" role="status" data-testid="login-notice">
