@@ -262,5 +262,9 @@ describe('imports from the console, and the overview', () => {
     // The console's context names the same default date, for any role, from one cheap query.
     const ctx = await app.inject({ method: 'GET', url: '/api/v1/console/context', headers: { authorization: `Bearer ${adminKey}` } });
     expect(ctx.json()).toEqual({ defaultAsOf: latest });
+    // The R×F report defaults to the same date, so the overview asks for both at once, and says which date it used.
+    const rfm = await app.inject({ method: 'GET', url: '/api/v1/segments/rfm', headers: { authorization: `Bearer ${adminKey}` } });
+    expect(rfm.statusCode, rfm.body).toBe(200);
+    expect(rfm.json()).toMatchObject({ asOf: latest, customers: new Set(all.map((r) => r.customer)).size });
   });
 });

@@ -67,8 +67,39 @@ export async function request(
   return res;
 }
 
+// GETs started ahead of the page that will ask for them (boot.ts), by URL; each is handed out once.
+const prefetched = new Map<string, Promise<Response>>();
+
+/** Starts a GET now, for a page about to render; its `get` of the same path and query takes the answer. */
+export function prefetch(path: string, query?: Query): void {
+  const key = url(path, query);
+  if (prefetched.has(key)) return;
+  const p = request('GET', path, { query, quiet401: true });
+  p.catch(() => {}); // the page's get() reports the failure
+  prefetched.set(key, p);
+}
+
+/** Drops what was asked ahead: after a failed session check, those answers are 401s that a sign-in outdates. */
+export function clearPrefetched(): void {
+  prefetched.clear();
+}
+
+async function takePrefetched(key: string): Promise<Response | undefined> {
+  const p = prefetched.get(key);
+  if (!p) return undefined;
+  prefetched.delete(key);
+  try {
+    return await p;
+  } catch (e) {
+    // Asked quietly ahead of time; a 401 is reported now, as an ordinary call would have.
+    if (e instanceof ApiError && e.status === 401) onUnauthorized(e.code);
+    throw e;
+  }
+}
+
 export async function get<T>(path: string, query?: Query): Promise<T> {
-  return (await (await request('GET', path, { query })).json()) as T;
+  const res = (await takePrefetched(url(path, query))) ?? (await request('GET', path, { query }));
+  return (await res.json()) as T;
 }
 
 export async function post<T>(path: string, json?: unknown, query?: Query): Promise<T> {

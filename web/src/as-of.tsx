@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { get } from './api.ts';
+import { takeBootContext } from './boot.ts';
 import type { ConsoleContext } from './types.ts';
 
 type AsOfState = {
@@ -46,7 +47,7 @@ export function useAsOf(): { asOf: string | undefined; setAsOf: (d: string) => v
   useEffect(() => {
     if (known) return;
     let live = true;
-    get<ConsoleContext>('/console/context').then(
+    (takeBootContext() ?? get<ConsoleContext>('/console/context')).then(
       (o) => live && v.setLatest(o.defaultAsOf ?? new Date().toISOString().slice(0, 10)),
       () => live && v.setLatest(new Date().toISOString().slice(0, 10)),
     );

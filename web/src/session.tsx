@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, get, post, request, setUnauthorizedHandler } from './api.ts';
+import { ApiError, post, request, setUnauthorizedHandler } from './api.ts';
+import { takeBootSession } from './boot.ts';
 import type { MessageKey } from './i18n/en.ts';
 import { navigate } from './router.tsx';
 import type { User } from './types.ts';
@@ -35,7 +36,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler((code) => setState(toLogin(noticeFor(code))));
     let live = true;
-    request('GET', '/auth/me', { quiet401: true })
+    takeBootSession()
       .then(async (res) => {
         const { user } = (await res.json()) as { user: User };
         if (live) setState({ status: 'signed-in', user });
@@ -81,5 +82,3 @@ export function useUser(): User {
   return state.user;
 }
 
-// Re-exported so that pages import their data helpers from one place.
-export { get };

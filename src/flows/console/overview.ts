@@ -8,11 +8,7 @@ import { minorToDecimal } from '../../platform/money.ts';
 const END = `(($1::date + 1)::timestamp AT TIME ZONE 'UTC')`;
 const from = (days: number) => `(($1::date - ${days - 1})::timestamp AT TIME ZONE 'UTC')`;
 
-/** The date of the latest purchase, so that a database of old receipts (the demo) still shows figures. */
-export async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
-  const rows = await q.query<{ d: string | null }>(`SELECT ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text AS d FROM sales.purchases`);
-  return rows[0]?.d ?? undefined;
-}
+export const latestPurchaseDate = sales.latestPurchaseDate;
 
 /**
  * The console's headline figures as of a date, in one set-based statement over the published `sales.purchases`:

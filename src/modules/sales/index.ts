@@ -16,6 +16,8 @@ export {
   countReceipts,
   /** The currency with the most purchases on or before a date. */
   mainCurrency,
+  /** The day (UTC) of the latest purchase: the default as-of date of reports. */
+  latestPurchaseDate,
 } from './sales.service.ts';
 /** Receipt domain: inputs, totals, content digest. */
 export { receiptContentHash, receiptTotal } from './domain/receipt.ts';

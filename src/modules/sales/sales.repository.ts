@@ -223,6 +223,12 @@ export async function countReceipts(q: Queryable): Promise<{ receipts: number; r
 }
 
 /** The currency with the most purchases on or before the date: what analytics counts money in by default. */
+/** The day (UTC) of the latest purchase, so that a database of old receipts (the demo) still reports figures. */
+export async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
+  const rows = await q.query<{ d: string | null }>(`SELECT ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text AS d FROM sales.purchases`);
+  return rows[0]?.d ?? undefined;
+}
+
 export async function mainCurrency(q: Queryable, onOrBefore: string): Promise<string | undefined> {
   const rows = await q.query<{ currency: string }>(
     `SELECT currency FROM sales.purchases WHERE occurred_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC'

@@ -87,3 +87,4 @@ export const storeReceipts = repo.storeReceipts;
 export const customerTotals = repo.customerTotals;
 export const countReceipts = repo.countReceipts;
 export const mainCurrency = repo.mainCurrency;
+export const latestPurchaseDate = repo.latestPurchaseDate;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const IsoDate = z.iso.date();
 
 export const RfmQuery = z.object({
-  asOf: IsoDate,
+  /** Defaults to the day of the latest purchase; the answer says which date it used. */
+  asOf: IsoDate.optional(),
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
   net: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   refresh: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),

@@ -20,7 +20,7 @@ export function registerSegmentRoutes(app: FastifyInstance, database: Database):
 
   r.get('/api/v1/segments/rfm', {
     config: { roles: readers },
-    schema: { tags, summary: 'R, F, M and the R×F grid as of a date (refreshed on first use)', querystring: c.RfmQuery, response: { 200: c.RfmReport } },
+    schema: { tags, summary: 'R, F, M and the R×F grid as of a date (by default the latest purchase’s; refreshed on first use)', querystring: c.RfmQuery, response: { 200: c.RfmReport } },
     handler: async (req) => service.rfmReport(database, req.query.asOf, { currency: req.query.currency, net: req.query.net, refresh: req.query.refresh }),
   });
 

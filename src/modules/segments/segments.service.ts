@@ -6,6 +6,7 @@ import { currencyExponent, minorToDecimal } from '../../platform/money.ts';
 import { CELLS, deriveEdges, validateEdges, type GridEdges } from './domain/grid.ts';
 import { RFM_RULES } from './domain/rfm.ts';
 import * as repo from './segments.repository.ts';
+import * as sales from '../sales/index.ts';
 
 /** A calendar date (YYYY-MM-DD), or VALIDATION_FAILED naming the field. */
 export const checkDate = checkIsoDate;
@@ -103,7 +104,8 @@ export type RfmReport = {
 };
 
 /** R, F and M (means and medians), the grid with counts and revenue per cell, and the RFM segments, as of a date. */
-export async function rfmReport(database: Database, asOf: string, opts: { currency?: string; net?: boolean; refresh?: boolean } = {}): Promise<RfmReport> {
+export async function rfmReport(database: Database, asOfOrLatest: string | undefined, opts: { currency?: string; net?: boolean; refresh?: boolean } = {}): Promise<RfmReport> {
+  const asOf = asOfOrLatest ?? (await sales.latestPurchaseDate(database)) ?? new Date().toISOString().slice(0, 10);
   checkDate(asOf, 'asOf');
   const run = await ensureRefreshed(database, asOf, opts);
   const [sum, cells, rfm, grid] = await Promise.all([

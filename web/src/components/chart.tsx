@@ -1,9 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { EChartsCoreOption, ECharts } from 'echarts/core';
 
-// ECharts is a chunk of its own, fetched as soon as the app starts: pages without plots (login, imports) do not wait
-// for it, and pages with plots load it while their data is on the way.
-const echartsReady = import('./echarts-setup.ts');
+import { loadEcharts } from './echarts-load.ts';
 
 export type ChartClick = { dataIndex: number; seriesIndex: number; data: unknown };
 
@@ -36,17 +34,24 @@ export function Chart({
   useEffect(() => {
     let disposed = false;
     let ro: ResizeObserver | undefined;
-    void echartsReady.then(({ echarts }) => {
+    void loadEcharts().then(({ echarts }) => {
       if (disposed) return;
       const node = el.current!;
-      const c = echarts.init(node, undefined, { renderer: 'canvas' });
+      const c = echarts.init(node, undefined, { renderer: 'svg' });
       chart.current = c;
       c.on('click', (p) => handlers.current.onClick?.(p as unknown as ChartClick));
       c.on('finished', () => handlers.current.onReady?.(c, node));
-      ro = new ResizeObserver(() => c.resize());
+      // The observer also fires once on observe(); only a real change of size is worth a second full render.
+      let size = `${node.clientWidth}x${node.clientHeight}`;
+      ro = new ResizeObserver(() => {
+        const now = `${node.clientWidth}x${node.clientHeight}`;
+        if (now === size) return;
+        size = now;
+        c.resize();
+      });
       ro.observe(node);
       // The option may have arrived before ECharts did.
-      c.setOption({ aria: { enabled: true }, animation: false, ...latest.current }, true);
+      c.setOption({ animation: false, ...latest.current }, true);
     });
     return () => {
       disposed = true;
@@ -57,7 +62,7 @@ export function Chart({
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, animation: false, ...option }, true);
+    chart.current?.setOption({ animation: false, ...option }, true);
   }, [option]);
 
   return <div ref={el} className="chart" style={{ height }} role="img" aria-label={label} data-testid={testId} />;

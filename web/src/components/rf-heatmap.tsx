@@ -21,8 +21,6 @@ export function RfHeatmap({ rfm, selected, onSelect }: { rfm: Rfm; selected?: st
   const option = useMemo<EChartsCoreOption>(() => {
     const cells = rfm.grid.cells;
     const max = Math.max(1, ...cells.map((c) => c.customers));
-    const [r1, r2] = rfm.grid.recencyEdges;
-    const [f1, f2] = rfm.grid.frequencyEdges;
     return {
       tooltip: {
         formatter: (p: { data: { key: string } }) => {
@@ -32,7 +30,7 @@ export function RfHeatmap({ rfm, selected, onSelect }: { rfm: Rfm; selected?: st
             : '';
         },
       },
-      grid: { left: 96, right: 16, top: 8, bottom: 96, containLabel: false },
+      grid: { left: 96, right: 16, top: 8, bottom: 72, containLabel: false },
       xAxis: {
         type: 'category',
         data: [t('grid.f0'), t('grid.f1'), t('grid.f2')],
@@ -84,17 +82,12 @@ export function RfHeatmap({ rfm, selected, onSelect }: { rfm: Rfm; selected?: st
           cursor: 'pointer',
         },
       ],
-      // The edges are in the grid's own units: days for recency, purchases for frequency.
-      title: {
-        text: `${t('grid.rEdges', { a: r1 ?? '', b: r2 ?? '' })} · ${t('grid.fEdges', { a: f1 ?? '', b: f2 ?? '' })}`,
-        bottom: 44,
-        left: 'center',
-        textStyle: { fontSize: 11, fontWeight: 'normal', color: '#52606d' },
-      },
     };
     // i18n changes when the language does; the option is rebuilt then.
   }, [rfm, selected, i18n]);
 
+  const [r1, r2] = rfm.grid.recencyEdges;
+  const [f1, f2] = rfm.grid.frequencyEdges;
   const onReady = (chart: ECharts, el: HTMLDivElement) => {
     const pos: Record<string, [number, number]> = {};
     for (const c of rfm.grid.cells) {
@@ -106,16 +99,22 @@ export function RfHeatmap({ rfm, selected, onSelect }: { rfm: Rfm; selected?: st
   };
 
   return (
-    <Chart
-      option={option}
-      height={440}
-      label={t('overview.grid')}
-      testId="rf-heatmap"
-      onReady={onReady}
-      onClick={(e) => {
-        const key = (e.data as { key?: string } | undefined)?.key;
-        if (key) onSelect(key);
-      }}
-    />
+    <>
+      <Chart
+        option={option}
+        height={440}
+        label={t('overview.grid')}
+        testId="rf-heatmap"
+        onReady={onReady}
+        onClick={(e) => {
+          const key = (e.data as { key?: string } | undefined)?.key;
+          if (key) onSelect(key);
+        }}
+      />
+      {/* The edges are in the grid's own units: days for recency, purchases for frequency. */}
+      <p className="small muted center" data-testid="grid-edges">
+        {t('grid.rEdges', { a: r1 ?? '', b: r2 ?? '' })} · {t('grid.fEdges', { a: f1 ?? '', b: f2 ?? '' })}
+      </p>
+    </>
   );
 }

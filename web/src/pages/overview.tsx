@@ -6,7 +6,7 @@ import { SegmentCustomers } from '../components/segment-customers.tsx';
 import { DateField, ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate, useLocation } from '../router.tsx';
-import type { ConsoleContext, ConsoleOverview, Rfm } from '../types.ts';
+import type { ConsoleOverview, Rfm } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
 export function OverviewPage() {
@@ -14,15 +14,15 @@ export function OverviewPage() {
   const { picked: asOf, setAsOf, setLatest } = usePickedAsOf();
   const { query } = useLocation();
   const cell = query.get('cell');
-  // The default date comes from a one-query endpoint, so that the figures and the grid are then asked for together,
-  // not one after the other. Asked on every visit, so that new receipts (an upload) move the default date.
-  const ctx = useApi(() => get<ConsoleContext>('/console/context'), [], !asOf);
-  const day = asOf ?? (ctx.data ? (ctx.data.defaultAsOf ?? new Date().toISOString().slice(0, 10)) : undefined);
+  // Both ask for the user's date, or, with none picked, for the server's default (the latest purchase's day), which
+  // their answers carry; so the figures and the grid are asked for together, at boot (boot.ts), with no round trip
+  // first. Asked on every visit without a pick, so that new receipts (an upload) move the default date.
+  const ov = useApi(() => get<ConsoleOverview>('/console/overview', { asOf }), [asOf]);
+  const rfm = useApi(() => get<Rfm>('/segments/rfm', { asOf }), [asOf]);
+  const day = asOf ?? rfm.data?.asOf ?? ov.data?.asOf;
   useEffect(() => {
     if (day && !asOf) setLatest(day);
   }, [day, asOf, setLatest]);
-  const ov = useApi(() => get<ConsoleOverview>('/console/overview', { asOf: day }), [day], !!day);
-  const rfm = useApi(() => get<Rfm>('/segments/rfm', { asOf: day }), [day], !!day);
   const selected = rfm.data?.grid.cells.find((c) => c.key === cell);
 
   return (
@@ -31,7 +31,6 @@ export function OverviewPage() {
         <h1>{t('overview.title')}</h1>
         {day && <DateField label={t('common.asOf')} value={day} onChange={setAsOf} testId="as-of" />}
       </header>
-      {ctx.error && <ErrorPanel error={ctx.error} onRetry={ctx.reload} />}
       {ov.error && <ErrorPanel error={ov.error} onRetry={ov.reload} />}
       {ov.data && (
         <div className="stats">
