@@ -3,9 +3,12 @@ import { registerConsoleRoutes } from '../flows/console/overview.routes.ts';
 import { registerCustomer360Routes } from '../flows/customer-360/customer-360.routes.ts';
 import { registerImportRoutes } from '../flows/import/uploads.routes.ts';
 import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
+import { registerTillRoutes } from '../flows/till/till.routes.ts';
 import { registerAnalyticsRoutes } from '../modules/analytics/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
+import * as loyalty from '../modules/loyalty/index.ts';
+import { registerOfferRoutes } from '../modules/offers/index.ts';
 import { registerSegmentRoutes } from '../modules/segments/index.ts';
 import * as staff from '../modules/staff/index.ts';
 import { config } from '../platform/config.ts';
@@ -41,6 +44,12 @@ export async function buildServer(
   registerAuditRoutes(app, database, { actorNames: (ids) => staff.userNames(database, ids) });
   registerSegmentRoutes(app, database);
   registerAnalyticsRoutes(app, database);
+  loyalty.registerLoyaltyRoutes(app, database);
+  registerOfferRoutes(app, database, async () => {
+    const p = await loyalty.getProgram(database);
+    return { currency: p.config.currency, groups: p.config.stacking.groups.map((g) => g.key) };
+  });
+  registerTillRoutes(app, database);
   // The web console (web/dist) at `/`, with index.html for client-side routes; registered last, it only takes what no API route does.
   await registerConsole(app);
   await app.ready();

@@ -56,6 +56,20 @@ export const ERROR_CODES = {
   },
   ANALYTICS_NO_FIT: { status: 404, description: 'No fit of this model exists yet: fit it first, or give a calibration end.' },
   ANALYTICS_NO_HISTORY: { status: 422, description: 'The customer has no purchase before the calibration end of the fit.' },
+  LOYALTY_NO_PROGRAM: { status: 409, description: 'No loyalty program is configured yet (PUT /api/v1/loyalty/program).' },
+  LOYALTY_CURRENCY_MISMATCH: { status: 400, description: "The basket's currency differs from the program's." },
+  LOYALTY_INSUFFICIENT_POINTS: { status: 409, description: 'The redemption asks for more points than the wallet holds or the receipt allows; nothing was written.' },
+  LOYALTY_UNKNOWN_CUSTOMER: { status: 422, description: 'Points or a ladder step were asked for without a known customer (unknown, blocked or replaced card).' },
+  LOYALTY_LADDER_STEP_UNKNOWN: { status: 400, description: 'The accepted ladder step is not one of the program’s steps.' },
+  LOYALTY_RECEIPT_NOT_FOUND: { status: 404, description: 'No till receipt has this store and number.' },
+  LOYALTY_RETURN_EXCEEDS: { status: 422, description: 'The return asks for more of a line than is left to return, or names a line the receipt does not have.' },
+  LOYALTY_CERTIFICATE_INVALID: { status: 422, description: 'The certificate is unknown, expired, in another currency, spent, or covers none of the basket’s categories.' },
+  LOYALTY_CERTIFICATE_TAKEN: { status: 409, description: 'A certificate with this code exists already.' },
+  LOYALTY_CARD_NOT_FOUND: { status: 404, description: 'No card has this number.' },
+  LOYALTY_CARD_TAKEN: { status: 409, description: 'The card number is issued already, or bound to another customer.' },
+  LOYALTY_CARD_INACTIVE: { status: 409, description: 'The card is blocked or replaced and cannot change.' },
+  LOYALTY_PARTNER_TAKEN: { status: 409, description: 'A partner with this code exists, or one of its stores belongs to another partner.' },
+  OFFERS_NOT_FOUND: { status: 404, description: 'No offer has this id.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,9 @@ export const ID_PREFIXES = {
   audit: 'aud',
   user: 'usr',
   jobRun: 'jrn',
+  transfer: 'trf',
+  lot: 'lot',
+  offer: 'ofr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

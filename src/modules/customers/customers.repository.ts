@@ -151,6 +151,16 @@ export async function findCustomerIdByIdentity(q: Queryable, kind: IdentityKind,
   return rows[0]?.customerId;
 }
 
+/** The till's view of the customer holding an identity: id and birth date, in one statement. */
+export async function findTillCustomer(q: Queryable, kind: IdentityKind, value: string): Promise<{ id: string; birthDate: string | null } | undefined> {
+  const rows = await q.query<{ id: string; birthDate: string | null }>(
+    `SELECT c.id, c.birth_date::text AS "birthDate" FROM customers.identities i JOIN customers.customers c ON c.id = i.customer_id
+     WHERE i.kind = $1 AND i.value = $2 AND c.status = 'active'`,
+    [kind, value],
+  );
+  return rows[0];
+}
+
 /** Prefix search on identity values and substring search on names, newest customers first. */
 export async function searchCustomerIds(q: Queryable, text: string, limit: number): Promise<string[]> {
   const like = text.replace(/[\\%_]/g, (c) => `\\${c}`);

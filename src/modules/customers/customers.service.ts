@@ -137,6 +137,31 @@ export async function findCustomerIdByIdentity(q: Queryable, kind: IdentityKind,
   return repo.findCustomerIdByIdentity(q, kind, n.value);
 }
 
+/** The till's view of the customer holding an identity (id, birth date), or undefined; a malformed value is unknown. */
+export async function findTillCustomer(q: Queryable, kind: IdentityKind, value: string): Promise<{ id: string; birthDate: string | null } | undefined> {
+  const n = normalizeIdentity(kind, value, config().phoneCountry);
+  if ('error' in n) return undefined;
+  return repo.findTillCustomer(q, kind, n.value);
+}
+
+/**
+ * The customer holding an identity, registering a new customer with it when nobody does, inside the caller's
+ * transaction (a card issued at the till). The identity must be well-formed.
+ */
+export async function findOrCreateByIdentity(s: Session, identity: IdentityIn): Promise<{ id: string; created: boolean }> {
+  const [n] = normalizeAll([identity], 'customer');
+  const found = await repo.findCustomerIdByIdentity(s, n!.kind, n!.value);
+  if (found) return { id: found, created: false };
+  return { id: await createCustomerInTx(s, { identities: [n!] }), created: true };
+}
+
+/** Adds an identity (a new card) to a customer inside the caller's transaction; CUSTOMERS_IDENTITY_TAKEN if held. */
+export async function attachIdentity(s: Session, customerId: string, identity: IdentityIn): Promise<void> {
+  const list = normalizeAll([identity], 'identity');
+  const { taken } = await repo.insertIdentities(s, customerId, list);
+  if (taken.length > 0) throw identityTaken(taken);
+}
+
 export async function lookupCustomer(q: Queryable, kind: IdentityKind, value: string): Promise<Customer> {
   const id = await findCustomerIdByIdentity(q, kind, value);
   if (!id) throw customerNotFound(`with ${kind} ${value}`);

@@ -14,6 +14,12 @@ export {
   lookupCustomer,
   /** The id of the customer holding an identity, if any. */
   findCustomerIdByIdentity,
+  /** The till's view (id, birth date) of the customer holding an identity, if any: one statement. */
+  findTillCustomer,
+  /** The customer holding an identity, or a new one registered with it, in the caller's transaction. */
+  findOrCreateByIdentity,
+  /** Adds an identity to a customer in the caller's transaction. */
+  attachIdentity,
   /** Search by identity prefix or name. */
   searchCustomers,
   /** The customer side of a merge, inside the caller's transaction. */

@@ -18,6 +18,8 @@ export {
   mainCurrency,
   /** The day (UTC) of the latest purchase: the default as-of date of reports. */
   latestPurchaseDate,
+  /** Net spend and purchases per customer over a period, in one currency (tiers). */
+  spendByCustomer,
 } from './sales.service.ts';
 /** Receipt domain: inputs, totals, content digest. */
 export { receiptContentHash, receiptTotal } from './domain/receipt.ts';

@@ -223,6 +223,23 @@ export async function countReceipts(q: Queryable): Promise<{ receipts: number; r
 }
 
 /** The currency with the most purchases on or before the date: what analytics counts money in by default. */
+/** Net spend (purchases less returns) and purchases per customer in [from, to), in one currency; one customer or all. */
+export async function spendByCustomer(
+  q: Queryable,
+  from: Date,
+  to: Date,
+  currency: string,
+  customerId?: string,
+): Promise<{ customerId: string; spendMinor: number; purchases: number }[]> {
+  return q.query(
+    `SELECT customer_id AS "customerId", (sum(purchase_minor) - sum(return_minor))::int8 AS "spendMinor", (count(*) FILTER (WHERE is_purchase))::int AS purchases
+     FROM sales.customer_receipts
+     WHERE occurred_at >= $1 AND occurred_at < $2 AND currency = $3 AND ($4::text IS NULL OR customer_id = $4)
+     GROUP BY customer_id`,
+    [from, to, currency, customerId ?? null],
+  );
+}
+
 /** The day (UTC) of the latest purchase, so that a database of old receipts (the demo) still reports figures. */
 export async function latestPurchaseDate(q: Queryable): Promise<string | undefined> {
   const rows = await q.query<{ d: string | null }>(`SELECT ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text AS d FROM sales.purchases`);

@@ -88,3 +88,4 @@ export const customerTotals = repo.customerTotals;
 export const countReceipts = repo.countReceipts;
 export const mainCurrency = repo.mainCurrency;
 export const latestPurchaseDate = repo.latestPurchaseDate;
+export const spendByCustomer = repo.spendByCustomer;

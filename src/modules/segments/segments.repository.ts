@@ -329,3 +329,23 @@ export async function findClusterRun(q: Queryable, asOf: string): Promise<{ asOf
 export async function clusterOfCustomer(q: Queryable, customerId: string): Promise<{ asOf: string; cluster: number; distance: number }[]> {
   return q.query(`SELECT as_of::text AS "asOf", cluster, distance FROM segments.customer_clusters WHERE customer_id = $1 ORDER BY as_of`, [customerId]);
 }
+
+/** The customer's latest cell and RFM segment (the PK leads with customer_id: one index probe). */
+export async function currentCell(q: Queryable, customerId: string): Promise<{ cell: string; rfmSegment: string; asOf: string } | undefined> {
+  const rows = await q.query<{ cell: string; rfmSegment: string; asOf: string }>(
+    `SELECT cell, rfm_segment AS "rfmSegment", as_of::text AS "asOf" FROM segments.customer_segments WHERE customer_id = $1 ORDER BY as_of DESC LIMIT 1`,
+    [customerId],
+  );
+  return rows[0];
+}
+
+/** Every customer's cell as of the latest refreshed date. */
+export async function latestCells(q: Queryable): Promise<{ asOf: string | null; customerIds: string[]; cells: string[] }> {
+  const rows = await q.query<{ asOf: string | null; customerIds: string[] | null; cells: string[] | null }>(
+    `WITH d AS (SELECT max(as_of) AS as_of FROM segments.refresh_runs)
+     SELECT d.as_of::text AS "asOf", array_agg(s.customer_id) AS "customerIds", array_agg(s.cell) AS cells
+     FROM d LEFT JOIN segments.customer_segments s ON s.as_of = d.as_of GROUP BY d.as_of`,
+  );
+  const r = rows[0];
+  return { asOf: r?.asOf ?? null, customerIds: (r?.customerIds ?? []).filter((x) => x !== null), cells: (r?.cells ?? []).filter((x) => x !== null) };
+}

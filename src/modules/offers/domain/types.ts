@@ -111,3 +111,15 @@ export type PricingResult = {
   applied: { offerId: string; name: string; kind: OfferKind; group: string; discountMinor: number }[];
   totals: { amountMinor: number; discountMinor: number; totalMinor: number; taxMinor: number };
 };
+
+/** One step of the discount ladder as configured: an extra percent off the basket that the cashier may offer. */
+export type LadderStepConfig = { key: string; percent: number };
+
+/** A priced ladder step: what it costs (minor units) and how that cost spreads over the lines. */
+export type LadderStep = {
+  key: string;
+  percent: number;
+  costMinor: number;
+  /** Lines with a non-zero share, by lineNo; their sum is costMinor. */
+  allocations: { lineNo: number; discountMinor: number }[];
+};

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { customerContracts } from '../../modules/customers/index.ts';
+
+const { IdentityInput } = customerContracts;
+
+/** A decimal as text ("12.50") or a JSON number; anything else is refused with the field's name. */
+const Decimal = z.union([
+  z.string().regex(/^[+-]?(\d+(\.\d+)?|\.\d+)$/, 'a decimal number such as 12.50'),
+  z.number().finite().transform((n) => String(n)),
+]);
+
+export const BasketLineBody = z
+  .object({
+    /** Defaults to the line's position, from 1. */
+    lineNo: z.number().int().min(1).max(10_000).optional(),
+    sku: z.string().min(1).max(64),
+    category: z.string().max(100).nullable().optional(),
+    brand: z.string().max(100).nullable().optional(),
+    quantity: Decimal.default('1'),
+    /** Tax-inclusive unit price in the basket's currency. */
+    unitPrice: Decimal,
+    /** VAT rate in percent included in the price. */
+    taxRate: Decimal.default('0'),
+  })
+  .strict();
+
+export const QuoteBody = z
+  .object({
+    store: z.string().min(1).max(64),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code'),
+    /** When the sale happens (offers' validity, birthday windows); defaults to now. */
+    at: z.iso.datetime({ offset: true }).optional(),
+    /** Any identity of the customer: a card number, phone, e-mail or the retailer's id. Omit it for a walk-in. */
+    customer: IdentityInput.nullable().optional(),
+    lines: z.array(BasketLineBody).min(1).max(500),
+    /** Points the customer wants to pay with. */
+    redeemPoints: z.number().int().min(0).default(0),
+    /** Gift certificates to pay with, by code. */
+    certificates: z.array(z.string().min(1).max(64)).max(10).default([]),
+  })
+  .strict();
+export type QuoteBody = z.output<typeof QuoteBody>;
+
+export const CommitBody = QuoteBody.extend({
+  /** The receipt's number at the store: a retry with the same store and number is the same receipt. */
+  number: z.string().min(1).max(64),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  /** The ladder step the customer accepted ('none' when they bought without one); omit when no ladder was offered. */
+  ladderStep: z.string().min(1).max(40).optional(),
+}).strict();
+export type CommitBody = z.output<typeof CommitBody>;
+
+export const ReturnBody = z
+  .object({
+    store: z.string().min(1).max(64),
+    /** The return's own number at the store (idempotency). */
+    number: z.string().min(1).max(64),
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    originalReceipt: z.object({ store: z.string().min(1), number: z.string().min(1) }).strict(),
+    /** Lines and quantities returned; omit to return everything not returned yet. */
+    lines: z
+      .array(z.object({ lineNo: z.number().int().min(1), quantity: Decimal }).strict())
+      .min(1)
+      .max(500)
+      .optional(),
+  })
+  .strict();
+export type ReturnBody = z.output<typeof ReturnBody>;
+
+const Money = z.string();
+
+export const PricedLineDto = z.object({
+  lineNo: z.number().int(),
+  sku: z.string(),
+  quantity: z.string(),
+  amount: Money,
+  discount: Money,
+  /** The line after offers and the accepted ladder step. */
+  total: Money,
+  tax: Money,
+  offers: z.array(z.object({ offerId: z.string(), discount: Money })),
+  ladderDiscount: Money,
+  pointsRedeemed: z.number().int(),
+  paidWithPoints: Money,
+  paidWithCertificates: Money,
+  /** What is left to pay in money. */
+  due: Money,
+  pointsEarned: z.number().int(),
+});
+
+export const QuoteResponse = z.object({
+  programVersion: z.number().int(),
+  currency: z.string(),
+  customer: z.object({
+    known: z.boolean(),
+    /** Why the quote is anonymous: no identity given, unknown identity, blocked or replaced card. */
+    reason: z.enum(['identified', 'none', 'unknown', 'card-blocked', 'card-replaced']),
+    id: z.string().nullable(),
+    tier: z.string().nullable(),
+    cell: z.string().nullable(),
+    balance: z.object({ active: z.number().int(), pending: z.number().int() }).nullable(),
+  }),
+  applicable: z.array(z.object({ offerId: z.string(), name: z.string(), kind: z.string(), group: z.string(), discount: Money })),
+  applied: z.array(z.object({ offerId: z.string(), name: z.string(), kind: z.string(), group: z.string(), discount: Money })),
+  lines: z.array(PricedLineDto),
+  totals: z.object({ amount: Money, discount: Money, total: Money, tax: Money, paidWithPoints: Money, paidWithCertificates: Money, due: Money }),
+  ladder: z.object({
+    steps: z.array(z.object({ key: z.string(), percent: z.number(), cost: Money, pBuy: z.number().nullable(), expectedMargin: Money.nullable() })),
+    /** The smallest step with the best expected margin for this customer (null for a walk-in). */
+    recommended: z.string().nullable(),
+    accepted: z.string().nullable(),
+  }),
+  points: z.object({ earn: z.number().int(), redeemable: z.number().int(), redeem: z.number().int(), pointValue: Money }),
+  certificates: z.array(z.object({ code: z.string(), usable: z.boolean(), reason: z.string().nullable(), remaining: Money, apply: Money })),
+  partner: z.string().nullable(),
+});
+export type QuoteResponse = z.infer<typeof QuoteResponse>;
+
+export const CommitResponse = QuoteResponse.extend({
+  replayed: z.boolean(),
+  receiptId: z.string(),
+  store: z.string(),
+  number: z.string(),
+  balanceAfter: z.object({ active: z.number().int(), pending: z.number().int() }).nullable(),
+});
+export type CommitResponse = z.infer<typeof CommitResponse>;
+
+export const ReturnResponse = z.object({
+  replayed: z.boolean(),
+  receiptId: z.string(),
+  originalReceiptId: z.string(),
+  currency: z.string(),
+  lines: z.array(
+    z.object({
+      lineNo: z.number().int(),
+      quantity: z.string(),
+      refund: Money,
+      pointsReversed: z.number().int(),
+      pointsRestored: z.number().int(),
+      certificateRefund: Money,
+    }),
+  ),
+  /** Money back to the customer: the lines' paid amounts, less the value of earned points already spent. */
+  refund: Money,
+  points: z.object({ reversed: z.number().int(), restored: z.number().int(), shortfall: z.number().int(), shortfallValue: Money }),
+  certificates: z.array(z.object({ code: z.string(), refund: Money })),
+});
+export type ReturnResponse = z.infer<typeof ReturnResponse>;

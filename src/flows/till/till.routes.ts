@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Database } from '../../platform/db/client.ts';
+import { commitSale, quote } from './commit.ts';
+import { returnSale } from './returns.ts';
+import { CommitBody, CommitResponse, QuoteBody, QuoteResponse, ReturnBody, ReturnResponse } from './till.contract.ts';
+
+const tags = ['till'];
+
+/** The till: quote a basket, commit a sale exactly once, return all or part of it. */
+export function registerTillRoutes(app: FastifyInstance, database: Database): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post('/api/v1/till/quote', {
+    config: { roles: ['admin', 'till'] },
+    schema: {
+      tags,
+      summary: 'Price a basket: applicable and applied offers, line allocations, the discount ladder, points and certificates',
+      description:
+        'Reads only. An unknown, blocked or replaced card still gets an answer, as a walk-in, and `customer.reason` says why. Deterministic: the same basket and state give the same answer.',
+      body: QuoteBody,
+      response: { 200: QuoteResponse },
+    },
+    handler: async (req) => quote(database, req.body),
+  });
+
+  r.post('/api/v1/till/receipts', {
+    config: { roles: ['admin', 'till'] },
+    schema: {
+      tags,
+      summary: 'Commit a sale: idempotent by store and number; redeems points and certificates, earns points, records the ladder step',
+      description: 'A retry (also a concurrent one) answers 200 with the first answer and `replayed: true`. Redemptions never overdraw: 409 LOYALTY_INSUFFICIENT_POINTS, and nothing is written.',
+      body: CommitBody,
+      response: { 200: CommitResponse, 201: CommitResponse },
+    },
+    handler: async (req, reply) => {
+      const out = await commitSale(database, req.body);
+      return reply.code(out.replayed ? 200 : 201).send(out);
+    },
+  });
+
+  r.post('/api/v1/till/returns', {
+    config: { roles: ['admin', 'till'] },
+    schema: {
+      tags,
+      summary: 'Return a sale, whole or in part: reverses points earned and redeemed, certificates and discounts in proportion',
+      description: 'Idempotent by store and the return’s number. Never returns more than was bought (422 LOYALTY_RETURN_EXCEEDS).',
+      body: ReturnBody,
+      response: { 200: ReturnResponse, 201: ReturnResponse },
+    },
+    handler: async (req, reply) => {
+      const out = await returnSale(database, req.body);
+      return reply.code(out.replayed ? 200 : 201).send(out);
+    },
+  });
+}

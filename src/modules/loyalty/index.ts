@@ -1,0 +1,69 @@
+/** Loyalty: the program as data, the points ledger in lots, cards, households, tiers, certificates, partners. */
+export {
+  /** The program in force (cached a few seconds per process), or LOYALTY_NO_PROGRAM. */
+  getProgram,
+  /** The program in force with its note and date, if any. */
+  findProgramVersion,
+  /** Stores a new, validated version of the program. */
+  putProgram,
+  /** Pooled ladder counts per R×F cell: the sensitivity model's prior. */
+  cellPriors,
+  /** The till's view of a wallet: pooled owner, balance, tier, ladder counts. One statement. */
+  tillWallet,
+  /** Ledger writes inside the caller's transaction (see ledger.repository.ts). */
+  redeem,
+  earn,
+  reverseEarned,
+  restoreRedeemed,
+  redemptionLots,
+  /** A customer's balance, and the cached balance against the sum over transfers. */
+  getBalance,
+  checkBalance,
+  ledgerEntries,
+  /** A manual credit or debit, idempotent by key. */
+  adjust,
+  /** Jobs: activation of pending lots, expiry of lots, tiers, the ladder priors. */
+  activateDue,
+  expireDue,
+  evaluateTiers,
+  refreshCellPriors,
+  /** Tiers. */
+  tierRanks,
+  earnedTier,
+  upgradeTierAfterReceipt,
+  findTier,
+  /** Cards and households. */
+  getCard,
+  findCardStatus,
+  issueCard,
+  blockCard,
+  replaceCard,
+  cardsOf,
+  joinHousehold,
+  householdOf,
+  /** Gift certificates. */
+  issueCertificate,
+  getCertificate,
+  findCertificates,
+  addCertificateMoves,
+  /** Coalition partners and their settlement. */
+  createPartner,
+  listPartners,
+  partnerOfStore,
+  settlement,
+  /** What the till committed per receipt. */
+  findTillReceipt,
+  findSaleWithReturns,
+  insertTillReceipt,
+  addLadderCounts,
+} from './loyalty.service.ts';
+export type { Program, Wallet, Partner, CertificateRow, TillReceiptRow } from './loyalty.service.ts';
+/** Points arithmetic: earning, the redeemable maximum, redemption per line, proportional reversal. Pure. */
+export { earnPoints, maxRedeemable, allocateRedemption, proportionalShare } from './domain/points.ts';
+export type { EarnConfig, BurnConfig } from './domain/points.ts';
+/** Discount sensitivity: Beta–Bernoulli per ladder step with the segment as prior. Pure. */
+export { observe, buyProbabilities, recommend } from './domain/sensitivity.ts';
+/** Request and response schemas. */
+export * as loyaltyContracts from './loyalty.contract.ts';
+export { registerLoyaltyRoutes } from './loyalty.routes.ts';
+export { loyaltyJobs } from './loyalty.jobs.ts';

@@ -1,0 +1,300 @@
+import type { Queryable, Session } from '../../platform/db/client.ts';
+
+// The loyalty module's SQL other than the ledger (ledger.repository.ts): program versions, the till's view of a
+// wallet, cards, households, tiers, certificates, partners, till receipts and the ladder statistics.
+
+export async function latestProgram(q: Queryable): Promise<{ version: number; config: unknown; note: string | null; createdAt: Date } | undefined> {
+  const rows = await q.query<{ version: number; config: unknown; note: string | null; createdAt: Date }>(
+    `SELECT version, config, note, created_at AS "createdAt" FROM loyalty.program_versions ORDER BY version DESC LIMIT 1`,
+  );
+  return rows[0];
+}
+
+export async function insertProgram(q: Queryable, config: unknown, note: string | null): Promise<{ version: number; createdAt: Date }> {
+  const rows = await q.query<{ version: number; createdAt: Date }>(
+    `INSERT INTO loyalty.program_versions (config, note) VALUES ($1::jsonb, $2) RETURNING version, created_at AS "createdAt"`,
+    [JSON.stringify(config), note],
+  );
+  return rows[0]!;
+}
+
+export type WalletRow = {
+  owner: string;
+  active: number;
+  pending: number;
+  tier: string | null;
+  ladder: [string, number, number][];
+};
+
+/** What the till needs of a customer's wallet, in one statement: the pooled owner, balance, tier, ladder counts. */
+export async function tillWallet(q: Queryable, customerId: string): Promise<WalletRow> {
+  const rows = await q.query<WalletRow>(
+    `WITH o AS (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = $1), $1) AS owner)
+     SELECT o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, t.tier,
+            coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = $1), '[]'::json) AS ladder
+     FROM o LEFT JOIN loyalty.balances b ON b.customer_id = o.owner LEFT JOIN loyalty.customer_tiers t ON t.customer_id = $1`,
+    [customerId],
+  );
+  return rows[0]!;
+}
+
+export async function cellPriors(q: Queryable): Promise<{ cell: string; step: string; successes: number; failures: number }[]> {
+  return q.query(`SELECT cell, step, successes, failures FROM loyalty.ladder_cell_stats`);
+}
+
+/** Adds one sale's ladder observations to the customer's counts (set-based upsert). */
+export async function addLadderCounts(s: Session, customerId: string, counts: { step: string; successes: number; failures: number }[]): Promise<void> {
+  if (counts.length === 0) return;
+  await s.query(
+    `INSERT INTO loyalty.ladder_stats (customer_id, step, successes, failures)
+     SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])
+     ON CONFLICT (customer_id, step) DO UPDATE SET successes = loyalty.ladder_stats.successes + EXCLUDED.successes, failures = loyalty.ladder_stats.failures + EXCLUDED.failures`,
+    [customerId, counts.map((c) => c.step), counts.map((c) => c.successes), counts.map((c) => c.failures)],
+  );
+}
+
+/** Pools every customer's ladder counts by their current R×F cell (given as customer → cell pairs). */
+export async function refreshCellPriors(s: Session, onDate: string, cells: { customerIds: string[]; cells: string[] }): Promise<number> {
+  await s.query(`DELETE FROM loyalty.ladder_cell_stats`);
+  const rows = await s.query<{ n: number }>(
+    `WITH c AS (SELECT * FROM unnest($1::text[], $2::text[]) AS c(customer_id, cell)),
+     ins AS (
+       INSERT INTO loyalty.ladder_cell_stats (cell, step, successes, failures, refreshed_on)
+       SELECT c.cell, l.step, sum(l.successes)::int, sum(l.failures)::int, $3::date
+       FROM loyalty.ladder_stats l JOIN c USING (customer_id) GROUP BY c.cell, l.step RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+    [cells.customerIds, cells.cells, onDate],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export type CardRow = { number: string; customerId: string | null; status: 'active' | 'blocked' | 'replaced'; replacedBy: string | null; issuedAt: Date };
+
+const CARD_COLUMNS = `number, customer_id AS "customerId", status, replaced_by AS "replacedBy", issued_at AS "issuedAt"`;
+
+export async function findCard(q: Queryable, number: string): Promise<CardRow | undefined> {
+  const rows = await q.query<CardRow>(`SELECT ${CARD_COLUMNS} FROM loyalty.cards WHERE number = $1`, [number]);
+  return rows[0];
+}
+
+export async function insertCard(q: Queryable, number: string, customerId: string | null): Promise<CardRow | undefined> {
+  const rows = await q.query<CardRow>(
+    `INSERT INTO loyalty.cards (number, customer_id, status) VALUES ($1, $2, 'active') ON CONFLICT (number) DO NOTHING RETURNING ${CARD_COLUMNS}`,
+    [number, customerId],
+  );
+  return rows[0];
+}
+
+export async function updateCard(q: Queryable, number: string, fields: { customerId?: string; status?: string; replacedBy?: string }): Promise<CardRow> {
+  const rows = await q.query<CardRow>(
+    `UPDATE loyalty.cards SET customer_id = coalesce($2, customer_id), status = coalesce($3, status), replaced_by = coalesce($4, replaced_by), updated_at = now()
+     WHERE number = $1 RETURNING ${CARD_COLUMNS}`,
+    [number, fields.customerId ?? null, fields.status ?? null, fields.replacedBy ?? null],
+  );
+  return rows[0]!;
+}
+
+export async function cardsOf(q: Queryable, customerId: string): Promise<CardRow[]> {
+  return q.query<CardRow>(`SELECT ${CARD_COLUMNS} FROM loyalty.cards WHERE customer_id = $1 ORDER BY issued_at, number`, [customerId]);
+}
+
+export async function joinHousehold(q: Queryable, member: string, owner: string): Promise<void> {
+  await q.query(
+    `INSERT INTO loyalty.household_members (customer_id, owner_customer_id) VALUES ($1, $2)
+     ON CONFLICT (customer_id) DO UPDATE SET owner_customer_id = EXCLUDED.owner_customer_id, joined_at = now()`,
+    [member, owner],
+  );
+}
+
+export async function householdOf(q: Queryable, customerId: string): Promise<{ owner: string; members: string[] }> {
+  const rows = await q.query<{ owner: string; members: string[] }>(
+    `WITH o AS (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = $1), $1) AS owner)
+     SELECT o.owner, coalesce(array_agg(h.customer_id ORDER BY h.customer_id) FILTER (WHERE h.customer_id IS NOT NULL), '{}') AS members
+     FROM o LEFT JOIN loyalty.household_members h ON h.owner_customer_id = o.owner GROUP BY o.owner`,
+    [customerId],
+  );
+  return rows[0]!;
+}
+
+export type CertificateRow = {
+  code: string;
+  currency: string;
+  faceMinor: number;
+  remainingMinor: number;
+  categories: string[] | null;
+  expiresAt: Date;
+  status: string;
+};
+
+const CERT_SELECT = `SELECT c.code, c.currency, c.face_minor AS "faceMinor", (c.face_minor + coalesce((SELECT sum(m.amount_minor) FROM loyalty.certificate_moves m WHERE m.code = c.code), 0))::int8 AS "remainingMinor",
+  c.categories, c.expires_at AS "expiresAt", c.status FROM loyalty.certificates c`;
+
+export async function findCertificates(q: Queryable, codes: readonly string[], forUpdate = false): Promise<CertificateRow[]> {
+  if (codes.length === 0) return [];
+  // Locking the certificate rows first makes two tills' redemptions of one certificate take turns.
+  if (forUpdate) await q.query(`SELECT code FROM loyalty.certificates WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE`, [codes]);
+  return q.query<CertificateRow>(`${CERT_SELECT} WHERE c.code = ANY($1::text[]) ORDER BY c.code`, [codes]);
+}
+
+export async function insertCertificate(
+  q: Queryable,
+  c: { code: string; currency: string; faceMinor: number; categories: string[] | null; expiresAt: Date },
+): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO loyalty.certificates (code, currency, face_minor, categories, expires_at, status) VALUES ($1, $2, $3, $4, $5, 'active')
+     ON CONFLICT (code) DO NOTHING RETURNING code`,
+    [c.code, c.currency, c.faceMinor, c.categories, c.expiresAt],
+  );
+  return rows.length > 0;
+}
+
+export async function addCertificateMoves(s: Session, moves: { code: string; cause: string; amountMinor: number; receiptId: string }[]): Promise<void> {
+  if (moves.length === 0) return;
+  await s.query(
+    `INSERT INTO loyalty.certificate_moves (code, cause, amount_minor, receipt_id) SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[])`,
+    [moves.map((m) => m.code), moves.map((m) => m.cause), moves.map((m) => m.amountMinor), moves.map((m) => m.receiptId)],
+  );
+}
+
+export type PartnerRow = { code: string; name: string; earnPercent: number; issueCostMinor: number; burnValueMinor: number; stores: string[] };
+
+const PARTNER_COLUMNS = `code, name, earn_percent::float8 AS "earnPercent", issue_cost_minor AS "issueCostMinor", burn_value_minor AS "burnValueMinor", stores`;
+
+export async function partnerOfStore(q: Queryable, store: string): Promise<PartnerRow | undefined> {
+  const rows = await q.query<PartnerRow>(`SELECT ${PARTNER_COLUMNS} FROM loyalty.partners WHERE $1 = ANY(stores)`, [store]);
+  return rows[0];
+}
+
+export async function listPartners(q: Queryable): Promise<PartnerRow[]> {
+  return q.query<PartnerRow>(`SELECT ${PARTNER_COLUMNS} FROM loyalty.partners ORDER BY code`);
+}
+
+export async function insertPartner(q: Queryable, p: PartnerRow): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO loyalty.partners (code, name, earn_percent, issue_cost_minor, burn_value_minor, stores)
+     SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM loyalty.partners WHERE stores && $6::text[])
+     ON CONFLICT (code) DO NOTHING RETURNING code`,
+    [p.code, p.name, p.earnPercent, p.issueCostMinor, p.burnValueMinor, p.stores],
+  );
+  return rows.length > 0;
+}
+
+/** Points earned and burned at each partner's stores in [from, to). */
+export async function partnerFlows(q: Queryable, from: Date, to: Date): Promise<{ code: string; issued: number; burned: number }[]> {
+  return q.query(
+    `SELECT partner_code AS code,
+            coalesce(sum(points) FILTER (WHERE kind = 'earn'), 0)::int - coalesce(sum(points) FILTER (WHERE kind = 'reverse-earn'), 0)::int AS issued,
+            coalesce(sum(points) FILTER (WHERE kind = 'redeem'), 0)::int - coalesce(sum(points) FILTER (WHERE kind = 'restore'), 0)::int AS burned
+     FROM loyalty.transfers WHERE partner_code IS NOT NULL AND created_at >= $1 AND created_at < $2 GROUP BY partner_code`,
+    [from, to],
+  );
+}
+
+export type TillReceiptRow = {
+  customerId: string;
+  receiptId: string;
+  storeCode: string;
+  number: string;
+  kind: 'sale' | 'return';
+  originalReceiptId: string | null;
+  programVersion: number;
+  result: unknown;
+  pointsEarned: number;
+  pointsRedeemed: number;
+  createdAt: Date;
+};
+
+const TILL_COLUMNS = `customer_id AS "customerId", receipt_id AS "receiptId", store_code AS "storeCode", number, kind, original_receipt_id AS "originalReceiptId",
+  program_version AS "programVersion", result, points_earned AS "pointsEarned", points_redeemed AS "pointsRedeemed", created_at AS "createdAt"`;
+
+export async function findTillReceipt(q: Queryable, store: string, number: string): Promise<TillReceiptRow | undefined> {
+  const rows = await q.query<TillReceiptRow>(`SELECT ${TILL_COLUMNS} FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2`, [store, number]);
+  return rows[0];
+}
+
+/** The sale by store and number, with every return already made of it, in one statement. */
+export async function findSaleWithReturns(q: Queryable, store: string, number: string): Promise<{ sale: TillReceiptRow; returns: TillReceiptRow[] } | undefined> {
+  const rows = await q.query<TillReceiptRow & { isSale: boolean }>(
+    `WITH s AS (SELECT * FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2 AND kind = 'sale')
+     SELECT ${TILL_COLUMNS}, true AS "isSale" FROM s
+     UNION ALL
+     SELECT ${TILL_COLUMNS.replace(/\b(customer_id|receipt_id|store_code|number|kind|original_receipt_id|program_version|result|points_earned|points_redeemed|created_at)\b/g, 'r.$1')}, false
+     FROM loyalty.till_receipts r JOIN s ON r.customer_id = s.customer_id AND r.original_receipt_id = s.receipt_id`,
+    [store, number],
+  );
+  const sale = rows.find((r) => r.isSale);
+  if (!sale) return undefined;
+  return { sale, returns: rows.filter((r) => !r.isSale) };
+}
+
+export async function insertTillReceipt(
+  s: Session,
+  r: Omit<TillReceiptRow, 'createdAt'> & { discountMinor: number; ladderStep: string | null; occurredAt: Date },
+): Promise<void> {
+  await s.query(
+    `INSERT INTO loyalty.till_receipts (customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)`,
+    [r.customerId, r.receiptId, r.storeCode, r.number, r.kind, r.originalReceiptId, r.programVersion, JSON.stringify(r.result), r.pointsEarned, r.pointsRedeemed, r.discountMinor, r.ladderStep, r.occurredAt],
+  );
+}
+
+/** Upgrades the customer's tier (never downgrades: that is the job's, after the grace period). */
+export async function upgradeTier(s: Session, customerId: string, tier: string, rank: Record<string, number>, spendMinor: number, purchases: number, at: Date): Promise<void> {
+  await s.query(
+    `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at) VALUES ($1, $2, $3, $4, $5, $3)
+     ON CONFLICT (customer_id) DO UPDATE SET
+       tier = CASE WHEN ($6::jsonb ->> EXCLUDED.tier)::int > coalesce(($6::jsonb ->> loyalty.customer_tiers.tier)::int, -1) THEN EXCLUDED.tier ELSE loyalty.customer_tiers.tier END,
+       since = CASE WHEN ($6::jsonb ->> EXCLUDED.tier)::int > coalesce(($6::jsonb ->> loyalty.customer_tiers.tier)::int, -1) THEN EXCLUDED.since ELSE loyalty.customer_tiers.since END,
+       below_since = NULL, spend_minor = EXCLUDED.spend_minor, purchases = EXCLUDED.purchases, evaluated_at = EXCLUDED.evaluated_at`,
+    [customerId, tier, at, spendMinor, purchases, JSON.stringify(rank)],
+  );
+}
+
+export async function findTier(q: Queryable, customerId: string): Promise<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number } | undefined> {
+  const rows = await q.query<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number }>(
+    `SELECT tier, since, below_since AS "belowSince", spend_minor AS "spendMinor", purchases FROM loyalty.customer_tiers WHERE customer_id = $1`,
+    [customerId],
+  );
+  return rows[0];
+}
+
+/**
+ * Re-evaluates every tier from rolling spend (given per customer), set-based: upgrades at once, marks customers who
+ * fell below their tier, and downgrades those below for longer than the grace period to the tier their spend earns.
+ */
+export async function evaluateTiers(
+  s: Session,
+  at: Date,
+  graceDays: number,
+  rows: { customerIds: string[]; earned: string[]; spend: number[]; purchases: number[] },
+  rank: Record<string, number>,
+): Promise<{ upgraded: number; downgraded: number; marked: number }> {
+  const out = await s.query<{ upgraded: number; downgraded: number; marked: number }>(
+    `WITH e AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::int[]) AS e(customer_id, earned, spend, purchases)),
+     r AS (SELECT key, value::int AS rank FROM jsonb_each_text($6::jsonb)),
+     cur AS (
+       SELECT e.*, t.tier AS current, t.below_since, coalesce(re.rank, -1) AS earned_rank, coalesce(rc.rank, -1) AS current_rank
+       FROM e LEFT JOIN loyalty.customer_tiers t USING (customer_id)
+       LEFT JOIN r re ON re.key = e.earned LEFT JOIN r rc ON rc.key = t.tier),
+     up AS (
+       INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at)
+       SELECT customer_id, earned, $5, spend, purchases, $5 FROM cur WHERE earned IS NOT NULL AND earned_rank > current_rank
+       ON CONFLICT (customer_id) DO UPDATE SET tier = EXCLUDED.tier, since = EXCLUDED.since, below_since = NULL, spend_minor = EXCLUDED.spend_minor,
+         purchases = EXCLUDED.purchases, evaluated_at = EXCLUDED.evaluated_at
+       RETURNING 1),
+     down AS (
+       UPDATE loyalty.customer_tiers t SET tier = coalesce(c.earned, 'none'), since = $5, below_since = NULL, spend_minor = c.spend, purchases = c.purchases, evaluated_at = $5
+       FROM cur c WHERE t.customer_id = c.customer_id AND c.earned_rank < c.current_rank AND c.below_since IS NOT NULL
+         AND c.below_since <= $5 - make_interval(days => $7)
+       RETURNING 1),
+     mark AS (
+       UPDATE loyalty.customer_tiers t SET below_since = CASE WHEN c.earned_rank < c.current_rank THEN coalesce(t.below_since, $5) ELSE NULL END,
+         spend_minor = c.spend, purchases = c.purchases, evaluated_at = $5
+       FROM cur c WHERE t.customer_id = c.customer_id AND c.earned_rank <= c.current_rank
+         AND NOT (c.earned_rank < c.current_rank AND c.below_since IS NOT NULL AND c.below_since <= $5 - make_interval(days => $7))
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM up)::int AS upgraded, (SELECT count(*) FROM down)::int AS downgraded, (SELECT count(*) FROM mark)::int AS marked`,
+    [rows.customerIds, rows.earned, rows.spend, rows.purchases, at, JSON.stringify(rank), graceDays],
+  );
+  return out[0]!;
+}

@@ -1,0 +1,25 @@
+/** Offers: definitions with budgets and limits, and the pure pricing engine (stacking, allocation, the ladder). */
+export {
+  /** Creates an offer (amounts in the program's currency, group one of the program's stacking groups). */
+  createOffer,
+  /** One offer, or OFFERS_NOT_FOUND. */
+  getOffer,
+  /** Active offers (and archived ones when asked), by priority. */
+  listOffers,
+  /** Stops an offer from applying; its history stays. */
+  archiveOffer,
+  /** The offers in force at a store and time, with budgets left and the customer's uses: one statement. */
+  offersInForce,
+  /** Claims budgets and per-customer uses at commit; reports offers that ran out meanwhile. */
+  claimOffers,
+  /** Gives back budget on a return. */
+  releaseBudgets,
+} from './offers.service.ts';
+/** The pricing engine: applicability, stacking groups, allocation to lines, tax. Pure. */
+export { priceBasket } from './domain/pricing.ts';
+/** The discount ladder: optional steps the cashier may offer, smallest cost first. Pure. */
+export { buildLadder } from './domain/ladder.ts';
+export type * from './domain/types.ts';
+/** Request and response schemas. */
+export * as offerContracts from './offers.contract.ts';
+export { registerOfferRoutes } from './offers.routes.ts';

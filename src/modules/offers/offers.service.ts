@@ -1,0 +1,210 @@
+import type { Queryable, Session } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { decimalToMinor, minorToDecimal } from '../../platform/money.ts';
+import type { CreateOfferBody, OfferDto, OfferRuleInput } from './offers.contract.ts';
+import type { Discount, Offer, OfferRule } from './domain/types.ts';
+
+// Offers are a small reference table; the till reads those in force with their budgets and the customer's uses in
+// one statement, and claims budgets and uses at commit in two set-based statements.
+
+type OfferRow = {
+  id: string;
+  name: string;
+  kind: string;
+  rule: OfferRule;
+  groupKey: string;
+  priority: number;
+  validFrom: Date | null;
+  validTo: Date | null;
+  stores: string[] | null;
+  categories: string[] | null;
+  maxDiscountMinor: number | null;
+  budgetMinor: number | null;
+  perCustomerLimit: number | null;
+  status: 'active' | 'archived';
+  createdAt: Date;
+  spentMinor: number;
+  uses: number;
+};
+
+const COLUMNS = `o.id, o.name, o.kind, o.rule, o.group_key AS "groupKey", o.priority, o.valid_from AS "validFrom", o.valid_to AS "validTo", o.stores, o.categories,
+  o.max_discount_minor AS "maxDiscountMinor", o.budget_minor AS "budgetMinor", o.per_customer_limit AS "perCustomerLimit", o.status, o.created_at AS "createdAt",
+  coalesce(b.spent_minor, 0)::int8 AS "spentMinor"`;
+
+function toDomainDiscount(d: { kind: 'percent'; percent: number } | { kind: 'amount'; amount: string }, currency: string): Discount {
+  return d.kind === 'percent' ? d : { kind: 'amount', amountMinor: decimalToMinor(d.amount, currency)! };
+}
+
+/** The API's rule (decimal amounts) as the engine's rule (minor units of the program's currency). */
+function toDomainRule(r: OfferRuleInput, currency: string): OfferRule {
+  switch (r.kind) {
+    case 'bundle':
+      return r;
+    case 'volume':
+    case 'brand':
+    case 'birthday':
+    case 'tier':
+    case 'personal':
+      return { ...r, discount: toDomainDiscount(r.discount, currency) } as OfferRule;
+  }
+}
+
+function fromDomainRule(r: OfferRule, currency: string): unknown {
+  if (!('discount' in r)) return r;
+  const d = r.discount;
+  return { ...r, discount: d.kind === 'percent' ? d : { kind: 'amount', amount: minorToDecimal(d.amountMinor, currency) } };
+}
+
+function toDto(o: OfferRow, currency: string): OfferDto {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: o.id,
+    name: o.name,
+    kind: o.kind,
+    rule: fromDomainRule(o.rule, currency),
+    group: o.groupKey,
+    priority: o.priority,
+    validFrom: iso(o.validFrom),
+    validTo: iso(o.validTo),
+    stores: o.stores,
+    categories: o.categories,
+    maxDiscount: o.maxDiscountMinor === null ? null : minorToDecimal(Number(o.maxDiscountMinor), currency),
+    budget: o.budgetMinor === null ? null : minorToDecimal(Number(o.budgetMinor), currency),
+    budgetSpent: minorToDecimal(Number(o.spentMinor), currency),
+    perCustomerLimit: o.perCustomerLimit,
+    status: o.status,
+    createdAt: new Date(o.createdAt).toISOString(),
+  };
+}
+
+/** Creates an offer; amounts are in the program's currency. `groups` are the program's stacking group keys. */
+export async function createOffer(q: Queryable, body: CreateOfferBody, currency: string, groups: readonly string[]): Promise<OfferDto> {
+  if (!groups.includes(body.group))
+    throw new AppError('VALIDATION_FAILED', `group: no stacking group '${body.group}' in the program (${groups.join(', ')}).`, { fields: [{ field: 'group', message: 'unknown stacking group' }] });
+  const money = (field: string, v: string | null) => {
+    if (v === null) return null;
+    const m = decimalToMinor(v, currency);
+    if (m === undefined) throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, { fields: [{ field, message: 'too many decimals' }] });
+    return m;
+  };
+  if ('discount' in body.rule && body.rule.discount.kind === 'amount') money('rule.discount.amount', body.rule.discount.amount);
+  const id = newId('offer');
+  const rule = toDomainRule(body.rule, currency);
+  await q.query(
+    `WITH o AS (
+       INSERT INTO offers.offers (id, name, kind, rule, group_key, priority, valid_from, valid_to, stores, categories, max_discount_minor, budget_minor, per_customer_limit, status)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'active'))
+     INSERT INTO offers.budgets (offer_id, spent_minor) SELECT $1, 0 WHERE $12::int8 IS NOT NULL`,
+    [
+      id,
+      body.name,
+      body.rule.kind,
+      JSON.stringify(rule),
+      body.group,
+      body.priority,
+      body.validFrom,
+      body.validTo,
+      body.stores,
+      body.categories,
+      money('maxDiscount', body.maxDiscount),
+      money('budget', body.budget),
+      body.perCustomerLimit,
+    ],
+  );
+  return getOffer(q, id, currency);
+}
+
+export async function getOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
+  const rows = await q.query<OfferRow>(`SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.id = $1`, [id]);
+  if (!rows[0]) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
+  return toDto(rows[0], currency);
+}
+
+export async function listOffers(q: Queryable, currency: string, includeArchived = false): Promise<OfferDto[]> {
+  const rows = await q.query<OfferRow>(
+    `SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE $1 OR o.status = 'active' ORDER BY o.priority, o.id`,
+    [includeArchived],
+  );
+  return rows.map((r) => toDto(r, currency));
+}
+
+/** Archives an offer: it stops applying; its history stays. */
+export async function archiveOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
+  const rows = await q.query(`UPDATE offers.offers SET status = 'archived' WHERE id = $1 RETURNING id`, [id]);
+  if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
+  return getOffer(q, id, currency);
+}
+
+/**
+ * The offers in force at a store and time, with what is left of their budgets and the customer's uses: one
+ * statement, whatever the basket. The engine applies the rest of the conditions.
+ */
+export async function offersInForce(q: Queryable, store: string, at: Date, customerId: string | null): Promise<Offer[]> {
+  const rows = await q.query<OfferRow>(
+    `SELECT ${COLUMNS}, coalesce(u.uses, 0) AS uses
+     FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id
+     LEFT JOIN offers.customer_uses u ON u.offer_id = o.id AND u.customer_id = $3
+     WHERE o.status = 'active' AND (o.valid_from IS NULL OR o.valid_from <= $2) AND (o.valid_to IS NULL OR o.valid_to > $2)
+       AND (o.stores IS NULL OR $1 = ANY(o.stores))`,
+    [store, at, customerId],
+  );
+  return rows.map((o) => ({
+    id: o.id,
+    name: o.name,
+    rule: o.rule,
+    group: o.groupKey,
+    priority: o.priority,
+    validFrom: o.validFrom ? new Date(o.validFrom) : null,
+    validTo: o.validTo ? new Date(o.validTo) : null,
+    stores: o.stores,
+    categories: o.categories,
+    maxDiscountMinor: o.maxDiscountMinor === null ? null : Number(o.maxDiscountMinor),
+    budgetRemainingMinor: o.budgetMinor === null ? null : Math.max(0, Number(o.budgetMinor) - Number(o.spentMinor)),
+    perCustomerLimit: o.perCustomerLimit,
+    customerUses: o.uses,
+  }));
+}
+
+/**
+ * Claims the discounts of a committed receipt: budgets with a conditional update (a budget never goes over, whatever
+ * the concurrency) and the customer's uses. Returns the offers whose budget or limit ran out meanwhile: the caller
+ * re-prices without them.
+ */
+export async function claimOffers(s: Session, customerId: string | null, applied: readonly { offerId: string; discountMinor: number }[]): Promise<{ exhausted: string[] }> {
+  if (applied.length === 0) return { exhausted: [] };
+  const ids = applied.map((a) => a.offerId);
+  const amounts = applied.map((a) => a.discountMinor);
+  const budgeted = await s.query<{ offer_id: string; ok: boolean }>(
+    `WITH a AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)),
+     upd AS (
+       UPDATE offers.budgets b SET spent_minor = b.spent_minor + a.amount FROM a, offers.offers o
+       WHERE b.offer_id = a.offer_id AND o.id = a.offer_id AND b.spent_minor + a.amount <= o.budget_minor
+       RETURNING b.offer_id)
+     SELECT b.offer_id, b.offer_id IN (SELECT offer_id FROM upd) AS ok FROM offers.budgets b JOIN a USING (offer_id)`,
+    [ids, amounts],
+  );
+  const exhausted = budgeted.filter((b) => !b.ok).map((b) => b.offer_id);
+  if (customerId) {
+    const over = await s.query<{ offer_id: string }>(
+      `WITH ins AS (
+         INSERT INTO offers.customer_uses (customer_id, offer_id, uses) SELECT $1, unnest($2::text[]), 1
+         ON CONFLICT (customer_id, offer_id) DO UPDATE SET uses = offers.customer_uses.uses + 1
+         RETURNING offer_id, uses)
+       SELECT ins.offer_id FROM ins JOIN offers.offers o ON o.id = ins.offer_id WHERE o.per_customer_limit IS NOT NULL AND ins.uses > o.per_customer_limit`,
+      [customerId, ids],
+    );
+    exhausted.push(...over.map((o) => o.offer_id));
+  }
+  return { exhausted: [...new Set(exhausted)].sort() };
+}
+
+/** Gives back what a return reverses: budget spent (uses stay counted: the offer was used). */
+export async function releaseBudgets(s: Session, released: readonly { offerId: string; discountMinor: number }[]): Promise<void> {
+  if (released.length === 0) return;
+  await s.query(
+    `UPDATE offers.budgets b SET spent_minor = greatest(0, b.spent_minor - a.amount)
+     FROM (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)) a WHERE b.offer_id = a.offer_id`,
+    [released.map((r) => r.offerId), released.map((r) => r.discountMinor)],
+  );
+}
