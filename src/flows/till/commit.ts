@@ -2,15 +2,15 @@ import * as catalog from '../../modules/catalog/index.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
 import * as offers from '../../modules/offers/index.ts';
 import * as sales from '../../modules/sales/index.ts';
-import type { Database } from '../../platform/db/client.ts';
+import type { Database, Session } from '../../platform/db/client.ts';
 import { AppError, pgCode } from '../../platform/errors.ts';
 import { decimalToMinor } from '../../platform/money.ts';
-import { price, type Priced } from './price.ts';
+import { loadReference, price, type Priced, type Reference } from './price.ts';
 import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './till.contract.ts';
 
 /** A quote: reads only, a fixed number of statements whatever the basket. */
 export async function quote(database: Database, body: QuoteBody): Promise<QuoteResponse> {
-  return (await price(database, body, { at: body.at ? new Date(body.at) : new Date(), strict: false })).response;
+  return (await price(await loadReference(database), database, body, { at: body.at ? new Date(body.at) : new Date(), strict: false })).response;
 }
 
 /** What the commit keeps of its pricing, to answer a retry and to reverse a return line by line. */
@@ -22,6 +22,9 @@ export type StoredSale = {
   partner: string | null;
   pointValueMinor: number;
 };
+
+/** Stores this process has seen committed, so that a commit does not upsert its store each time. */
+const knownStores = new WeakMap<Database, Set<string>>();
 
 class OffersRanOut extends Error {
   constructor(readonly offerIds: string[]) {
@@ -41,7 +44,12 @@ export async function commitSale(database: Database, body: CommitBody): Promise<
   let exclude: string[] = [];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await database.transaction((s) => commitOnce(s, body, at, exclude));
+      const reference = await loadReference(database);
+      const out = await database.transaction((s) => commitOnce(database, reference, s, body, at, exclude));
+      // Only a committed store is known to exist.
+      if (!knownStores.has(database)) knownStores.set(database, new Set());
+      knownStores.get(database)!.add(body.store);
+      return out;
     } catch (e) {
       if (e instanceof OffersRanOut && attempt < 4) {
         exclude = [...new Set([...exclude, ...e.offerIds])];
@@ -55,13 +63,14 @@ export async function commitSale(database: Database, body: CommitBody): Promise<
   }
 }
 
-async function commitOnce(s: Parameters<Parameters<Database['transaction']>[0]>[0], body: CommitBody, at: Date, exclude: string[]): Promise<CommitResponse> {
+async function commitOnce(database: Database, reference: Reference, s: Session, body: CommitBody, at: Date, exclude: string[]): Promise<CommitResponse> {
   // A replay is answered from what the first commit stored (it may have been priced under other state).
   const stored = await loyalty.findTillReceipt(s, body.store, body.number);
   if (stored) return replay(stored, body);
-  const priced = await price(s, { ...body, at: at.toISOString() }, { at, ladderStep: body.ladderStep, exclude, strict: true, lockCertificates: true });
+  const priced = await price(reference, s, { ...body, at: at.toISOString() }, { at, ladderStep: body.ladderStep, exclude, strict: true, inTransaction: true });
   const cur = priced.program.config.currency;
-  await catalog.insertStoreIfMissing(s, { code: body.store, name: body.store, currency: cur });
+  const stores = knownStores.get(database) ?? new Set<string>();
+  if (!stores.has(body.store)) await catalog.insertStoreIfMissing(s, { code: body.store, name: body.store, currency: cur });
   const customerId = priced.customer.id;
   const stored2 = await sales.storeReceipts(s, [
     {
@@ -92,9 +101,11 @@ async function commitOnce(s: Parameters<Parameters<Database['transaction']>[0]>[
 
   const owner = priced.wallet?.owner ?? null;
   let redemptionTransferId: string | null = null;
+  let balanceAfter = priced.wallet ? { active: priced.wallet.active, pending: priced.wallet.pending } : null;
   if (priced.redeemPoints > 0 && owner && customerId) {
     const r = await loyalty.redeem(s, { owner, actor: customerId, points: priced.redeemPoints, cause: `receipt:${receiptId}:redeem`, receiptId, partnerCode: priced.partner?.code ?? null });
     redemptionTransferId = r.transferId;
+    balanceAfter = { active: r.activeAfter, pending: balanceAfter?.pending ?? 0 };
   }
   if (priced.certificateUse.length > 0)
     await loyalty.addCertificateMoves(
@@ -103,7 +114,7 @@ async function commitOnce(s: Parameters<Parameters<Database['transaction']>[0]>[
     );
   if (priced.earnPoints > 0 && owner && customerId) {
     const cfg = priced.program.config.lifecycle;
-    await loyalty.earn(s, {
+    ({ balance: balanceAfter } = await loyalty.earn(s, {
       owner,
       actor: customerId,
       points: priced.earnPoints,
@@ -113,12 +124,12 @@ async function commitOnce(s: Parameters<Parameters<Database['transaction']>[0]>[
       at,
       pendingDays: cfg.pendingDays,
       expiryMonths: cfg.expiryMonths,
-    });
+    }));
   }
   if (customerId && priced.ladderObservations.length > 0) await loyalty.addLadderCounts(s, customerId, priced.ladderObservations);
-  if (customerId) await loyalty.upgradeTierAfterReceipt(s, priced.program, customerId, at);
-
-  const balanceAfter = owner ? await balanceOf(s, owner) : null;
+  // Upgrades are immediate; a customer already at the top tier has nothing to gain from the spend query.
+  const levels = priced.program.config.tiers.levels;
+  if (customerId && levels.length > 0 && priced.wallet?.tier !== levels[levels.length - 1]!.key) await loyalty.upgradeTierAfterReceipt(s, priced.program, customerId, at);
   const response: CommitResponse = { ...priced.response, replayed: false, receiptId, store: body.store, number: body.number, balanceAfter };
   const keep: StoredSale = {
     response,
@@ -150,10 +161,6 @@ function anonymousId(store: string): string {
   return `anon:${store}`;
 }
 
-async function balanceOf(s: Parameters<Parameters<Database['transaction']>[0]>[0], owner: string): Promise<{ active: number; pending: number }> {
-  const rows = await s.query<{ active: number; pending: number }>(`SELECT active, pending FROM loyalty.balances WHERE customer_id = $1`, [owner]);
-  return rows[0] ?? { active: 0, pending: 0 };
-}
 
 /** The first answer again, if the retry carries the same basket; a different basket under the number is a conflict. */
 function replay(stored: loyalty.TillReceiptRow, body: CommitBody): CommitResponse {

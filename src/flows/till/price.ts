@@ -21,20 +21,24 @@ function invalid(fields: Fail[]): AppError {
 export type TillCustomer = {
   id: string | null;
   reason: QuoteResponse['customer']['reason'];
-  birthDate: string | null;
+  wallet: loyalty.Wallet | null;
 };
 
-/** The customer behind the identity, or a walk-in saying why: unknown identities and blocked or replaced cards. */
+/**
+ * The customer behind the identity with their wallet, or a walk-in saying why: unknown identities and blocked or
+ * replaced cards. A loyalty card is one statement (card, customer and wallet together); other identities two.
+ */
 export async function resolveCustomer(q: Queryable, identity: QuoteBody['customer']): Promise<TillCustomer> {
-  if (!identity) return { id: null, reason: 'none', birthDate: null };
-  const [found, card] = await Promise.all([
-    customers.findTillCustomer(q, identity.kind, identity.value),
-    identity.kind === 'card' ? loyalty.findCardStatus(q, identity.value) : Promise.resolve(undefined),
-  ]);
-  if (card === 'blocked') return { id: null, reason: 'card-blocked', birthDate: null };
-  if (card === 'replaced') return { id: null, reason: 'card-replaced', birthDate: null };
-  if (!found) return { id: null, reason: 'unknown', birthDate: null };
-  return { id: found.id, reason: 'identified', birthDate: found.birthDate };
+  if (!identity) return { id: null, reason: 'none', wallet: null };
+  if (identity.kind === 'card') {
+    const card = await loyalty.tillWalletByCard(q, identity.value);
+    if (card?.status === 'blocked') return { id: null, reason: 'card-blocked', wallet: null };
+    if (card?.status === 'replaced') return { id: null, reason: 'card-replaced', wallet: null };
+    if (card?.customerId && card.wallet) return { id: card.customerId, reason: 'identified', wallet: card.wallet };
+  }
+  const found = await customers.findTillCustomer(q, identity.kind, identity.value);
+  if (!found) return { id: null, reason: 'unknown', wallet: null };
+  return { id: found.id, reason: 'identified', wallet: await loyalty.tillWallet(q, found.id) };
 }
 
 type Line = offers.BasketLine & { quantityText: string };
@@ -96,26 +100,41 @@ export type Priced = {
  * points are asked than the wallet and the receipt allow, LOYALTY_UNKNOWN_CUSTOMER for points without a customer,
  * LOYALTY_LADDER_STEP_UNKNOWN, LOYALTY_CERTIFICATE_INVALID (commit only; a quote reports it per certificate).
  */
+/** What the till reads once per few seconds, not per request. Load it outside a transaction (see loadReference). */
+export type Reference = { loyalty: loyalty.TillReference; offers: offers.Offer[] };
+
+/** The till's reference data, from the per-database caches. Never inside a transaction: on PGlite it would wait for it. */
+export async function loadReference(database: Queryable): Promise<Reference> {
+  const [l, o] = await Promise.all([loyalty.tillReference(database), offers.activeOffers(database)]);
+  return { loyalty: l, offers: o };
+}
+
 export async function price(
+  reference: Reference,
   q: Queryable,
   body: QuoteBody,
-  opts: { at: Date; ladderStep?: string | undefined; exclude?: readonly string[]; strict: boolean; lockCertificates?: boolean },
+  opts: { at: Date; ladderStep?: string | undefined; exclude?: readonly string[]; strict: boolean; inTransaction?: boolean },
 ): Promise<Priced> {
-  const program = await loyalty.getProgram(q);
+  const ref = reference.loyalty;
+  const program = loyalty.requireProgram(ref.program);
   const cfg = program.config;
   const cur = cfg.currency;
   const basket = parseBasket(body, cur);
   const customer = await resolveCustomer(q, body.customer);
   if (body.redeemPoints > 0 && !customer.id)
     throw new AppError('LOYALTY_UNKNOWN_CUSTOMER', `redeemPoints: points need a known customer (${customer.reason}).`, { fields: [{ field: 'redeemPoints', message: 'no known customer' }] });
-  const [wallet, cell, inForce, partner, certs] = await Promise.all([
-    customer.id ? loyalty.tillWallet(q, customer.id) : Promise.resolve(null),
-    customer.id ? segments.currentCell(q, customer.id) : Promise.resolve(undefined),
-    offers.offersInForce(q, body.store, opts.at, customer.id),
-    loyalty.partnerOfStore(q, body.store),
-    loyalty.findCertificates(q, body.certificates, opts.lockCertificates ?? false),
-  ]);
-  const priors = customer.id ? await loyalty.cellPriors(q) : new Map();
+  const wallet = customer.wallet;
+  const inForce = await offers.offersInForce(reference.offers, q, body.store, opts.at, customer.id, { freshBudgets: opts.inTransaction ?? false });
+  // The birth date and the R×F cell are read only when something in force needs them.
+  const needsBirthday = customer.id !== null && inForce.some((o) => o.rule.kind === 'birthday');
+  const needsCell =
+    customer.id !== null &&
+    (inForce.some((o) => o.rule.kind === 'personal' && ((o.rule.cells?.length ?? 0) > 0 || (o.rule.rfmSegments?.length ?? 0) > 0)) || (cfg.ladder.steps.length > 0 && ref.priors.size > 0));
+  const birth = needsBirthday && body.customer ? await customers.findTillCustomer(q, body.customer.kind, body.customer.value) : undefined;
+  const cell = needsCell ? await segments.currentCell(q, customer.id!) : undefined;
+  const partner = ref.partnersByStore.get(body.store);
+  const certs = await loyalty.findCertificates(q, body.certificates, opts.inTransaction ?? false);
+  const priors = ref.priors;
 
   // Tier privileges become a 'tier' offer in the program's tier group.
   const tierCfg = wallet?.tier ? cfg.tiers.levels.find((t) => t.key === wallet.tier) : undefined;
@@ -139,7 +158,7 @@ export async function price(
   const ctx: offers.PricingContext = {
     at: opts.at,
     store: body.store,
-    customer: customer.id ? { id: customer.id, tier: wallet?.tier ?? null, birthDate: customer.birthDate, cell: cell?.cell ?? null, rfmSegment: cell?.rfmSegment ?? null } : null,
+    customer: customer.id ? { id: customer.id, tier: wallet?.tier ?? null, birthDate: birth?.birthDate ?? null, cell: cell?.cell ?? null, rfmSegment: cell?.rfmSegment ?? null } : null,
   };
   const priced = offers.priceBasket(basket, all, cfg.stacking.groups, ctx);
 

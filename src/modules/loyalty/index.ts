@@ -8,8 +8,13 @@ export {
   putProgram,
   /** Pooled ladder counts per R×F cell: the sensitivity model's prior. */
   cellPriors,
+  /** The till's reference data: program, ladder priors, partners by store (cached a few seconds per database). */
+  tillReference,
+  requireProgram,
   /** The till's view of a wallet: pooled owner, balance, tier, ladder counts. One statement. */
   tillWallet,
+  /** A card's status, customer and wallet: one statement. */
+  tillWalletByCard,
   /** Ledger writes inside the caller's transaction (see ledger.repository.ts). */
   redeem,
   earn,
@@ -57,7 +62,7 @@ export {
   insertTillReceipt,
   addLadderCounts,
 } from './loyalty.service.ts';
-export type { Program, Wallet, Partner, CertificateRow, TillReceiptRow } from './loyalty.service.ts';
+export type { Program, Wallet, Partner, CertificateRow, TillReceiptRow, TillReference } from './loyalty.service.ts';
 /** Points arithmetic: earning, the redeemable maximum, redemption per line, proportional reversal. Pure. */
 export { earnPoints, maxRedeemable, allocateRedemption, proportionalShare } from './domain/points.ts';
 export type { EarnConfig, BurnConfig } from './domain/points.ts';

@@ -74,11 +74,11 @@ export async function earn(
     expiryMonths: number;
     kind?: string;
   },
-): Promise<{ lotId: string; transferId: string }> {
+): Promise<{ lotId: string; transferId: string; balance: { active: number; pending: number } }> {
   const lotId = newId('lot');
   const transferId = newId('transfer');
   const activeNow = a.pendingDays === 0;
-  await s.query(
+  const rows = await s.query<{ active: number; pending: number }>(
     `WITH lot AS (
        INSERT INTO loyalty.lots (customer_id, id, points, earned_at, activates_at, expires_at, receipt_id, partner_code, cause)
        VALUES ($1, $2, $3::int, $4::timestamptz, $4::timestamptz + make_interval(days => $5::int), $4::timestamptz + make_interval(months => $6::int), $7, $8, $9)),
@@ -87,10 +87,11 @@ export async function earn(
        VALUES ($1, $10, 'program', CASE WHEN $11::boolean THEN 'active:' ELSE 'pending:' END || $1, $3::int, $13, $9, $2, $7, $8, $12)),
      mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT $1, $2, $10, 'activate', 0 WHERE $11::boolean)
      INSERT INTO loyalty.balances (customer_id, pending, active) VALUES ($1, CASE WHEN $11::boolean THEN 0 ELSE $3::int END, CASE WHEN $11::boolean THEN $3::int ELSE 0 END)
-     ON CONFLICT (customer_id) DO UPDATE SET pending = loyalty.balances.pending + EXCLUDED.pending, active = loyalty.balances.active + EXCLUDED.active, updated_at = now()`,
+     ON CONFLICT (customer_id) DO UPDATE SET pending = loyalty.balances.pending + EXCLUDED.pending, active = loyalty.balances.active + EXCLUDED.active, updated_at = now()
+     RETURNING active, pending`,
     [a.owner, lotId, a.points, a.at, a.pendingDays, a.expiryMonths, a.receiptId, a.partnerCode, a.cause, transferId, activeNow, a.actor === a.owner ? null : a.actor, a.kind ?? 'earn'],
   );
-  return { lotId, transferId };
+  return { lotId, transferId, balance: rows[0]! };
 }
 
 /**

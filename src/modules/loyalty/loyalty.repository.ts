@@ -38,6 +38,21 @@ export async function tillWallet(q: Queryable, customerId: string): Promise<Wall
   return rows[0]!;
 }
 
+/** A card's status and customer, with that customer's wallet as in tillWallet: one statement. */
+export async function tillWalletByCard(q: Queryable, number: string): Promise<(WalletRow & { status: CardRow['status']; customerId: string | null }) | undefined> {
+  const rows = await q.query<WalletRow & { status: CardRow['status']; customerId: string | null }>(
+    `SELECT c.status, c.customer_id AS "customerId", o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, t.tier,
+            coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = c.customer_id), '[]'::json) AS ladder
+     FROM loyalty.cards c
+     CROSS JOIN LATERAL (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = c.customer_id), c.customer_id) AS owner) o
+     LEFT JOIN loyalty.balances b ON b.customer_id = o.owner
+     LEFT JOIN loyalty.customer_tiers t ON t.customer_id = c.customer_id
+     WHERE c.number = $1`,
+    [number],
+  );
+  return rows[0];
+}
+
 export async function cellPriors(q: Queryable): Promise<{ cell: string; step: string; successes: number; failures: number }[]> {
   return q.query(`SELECT cell, step, successes, failures FROM loyalty.ladder_cell_stats`);
 }

@@ -1,6 +1,7 @@
 import * as customers from '../customers/index.ts';
 import * as sales from '../sales/index.ts';
 import type { Database, Queryable, Session } from '../../platform/db/client.ts';
+import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decimalToMinor, isKnownCurrency, minorToDecimal } from '../../platform/money.ts';
@@ -17,34 +18,48 @@ type Identity = { kind: customers.IdentityKind; value: string };
 export type Program = { version: number; config: ProgramConfig; pointValueMinor: number };
 
 /**
- * The program in force is read at most once per few seconds per process: the till asks for it on every quote, and
- * a change made elsewhere reaches every API process within `PROGRAM_TTL_MS`. A change made in this process is seen
- * at once.
+ * What the till reads on every request and a person changes rarely: the program in force, the ladder priors of each
+ * R×F cell, and the partners by store. Kept per database for a few seconds (platform/cache.ts); a change made in
+ * this process clears it at once.
  */
-const PROGRAM_TTL_MS = 5_000;
-let cached: { at: number; db: Queryable; program: Program | undefined; priors: Map<string, Record<string, { successes: number; failures: number }>> } | undefined;
+export type TillReference = {
+  program: Program | undefined;
+  priors: Map<string, Record<string, { successes: number; failures: number }>>;
+  partnersByStore: Map<string, repo.PartnerRow>;
+};
+
+const REFERENCE_TTL_MS = 5_000;
 
 function toProgram(version: number, raw: unknown): Program {
   const config = ProgramConfig.parse(raw);
   return { version, config, pointValueMinor: decimalToMinor(config.burn.pointValue, config.currency)! };
 }
 
-async function load(q: Queryable): Promise<NonNullable<typeof cached>> {
-  if (cached && cached.db === q && Date.now() - cached.at < PROGRAM_TTL_MS) return cached;
-  const [row, priors] = await Promise.all([repo.latestProgram(q), repo.cellPriors(q)]);
+const reference = referenceCache<Queryable, TillReference>(REFERENCE_TTL_MS, async (q) => {
+  const [row, priors, partners] = await Promise.all([repo.latestProgram(q), repo.cellPriors(q), repo.listPartners(q)]);
   const byCell = new Map<string, Record<string, { successes: number; failures: number }>>();
   for (const p of priors) {
     const m = byCell.get(p.cell) ?? {};
     m[p.step] = { successes: p.successes, failures: p.failures };
     byCell.set(p.cell, m);
   }
-  cached = { at: Date.now(), db: q, program: row ? toProgram(row.version, row.config) : undefined, priors: byCell };
-  return cached;
+  const partnersByStore = new Map<string, repo.PartnerRow>();
+  for (const p of partners) for (const st of p.stores) partnersByStore.set(st, p);
+  return { program: row ? toProgram(row.version, row.config) : undefined, priors: byCell, partnersByStore };
+});
+
+/** The till's reference data (cached per database for a few seconds). */
+export async function tillReference(q: Queryable): Promise<TillReference> {
+  return reference.get(q);
 }
 
 /** The program in force, or LOYALTY_NO_PROGRAM. */
 export async function getProgram(q: Queryable): Promise<Program> {
-  const p = (await load(q)).program;
+  return requireProgram((await reference.get(q)).program);
+}
+
+/** The program, or LOYALTY_NO_PROGRAM when none is configured yet. */
+export function requireProgram(p: Program | undefined): Program {
   if (!p) throw new AppError('LOYALTY_NO_PROGRAM', 'No loyalty program is configured: PUT /api/v1/loyalty/program or `patron loyalty program set FILE`.');
   return p;
 }
@@ -64,13 +79,13 @@ export async function putProgram(q: Queryable, raw: unknown, note: string | null
   }
   if (!isKnownCurrency(parsed.data.currency)) throw new AppError('VALIDATION_FAILED', `currency: '${parsed.data.currency}' is not an ISO 4217 code.`, { fields: [{ field: 'currency', message: 'unknown currency' }] });
   const row = await repo.insertProgram(q, parsed.data, note);
-  cached = undefined;
+  reference.clear();
   return { version: row.version, config: parsed.data, note, createdAt: new Date(row.createdAt).toISOString() };
 }
 
 /** The pooled ladder counts of each R×F cell (the sensitivity model's prior), cached with the program. */
 export async function cellPriors(q: Queryable): Promise<Map<string, Record<string, { successes: number; failures: number }>>> {
-  return (await load(q)).priors;
+  return (await reference.get(q)).priors;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -90,6 +105,19 @@ export async function tillWallet(q: Queryable, customerId: string): Promise<Wall
   const ladder: Wallet['ladder'] = {};
   for (const [step, successes, failures] of w.ladder) ladder[step] = { successes, failures };
   return { owner: w.owner, active: w.active, pending: w.pending, tier: w.tier, ladder };
+}
+
+/**
+ * The till's view of a loyalty card in one statement: its status, its customer and that customer's wallet.
+ * Undefined for a number Patron never issued as a card (it may still be a customer's card identity).
+ */
+export async function tillWalletByCard(q: Queryable, number: string): Promise<{ status: repo.CardRow['status']; customerId: string | null; wallet: Wallet | null } | undefined> {
+  const row = await repo.tillWalletByCard(q, number);
+  if (!row) return undefined;
+  if (!row.customerId || row.status !== 'active') return { status: row.status, customerId: row.customerId, wallet: null };
+  const ladder: Wallet['ladder'] = {};
+  for (const [step, successes, failures] of row.ladder) ladder[step] = { successes, failures };
+  return { status: row.status, customerId: row.customerId, wallet: { owner: row.owner, active: row.active, pending: row.pending, tier: row.tier, ladder } };
 }
 
 export const redeem = ledger.redeem;
@@ -397,6 +425,7 @@ export async function createPartner(q: Queryable, body: z.output<typeof PartnerB
   const burnValueMinor = decimalToMinor(body.burnValue, currency)!;
   const ok = await repo.insertPartner(q, { code: body.code, name: body.name, earnPercent: body.earnPercent, issueCostMinor, burnValueMinor, stores: body.stores });
   if (!ok) throw new AppError('LOYALTY_PARTNER_TAKEN', `Partner ${body.code} exists, or one of its stores belongs to another partner.`, { fields: [{ field: 'code', message: 'taken' }] });
+  reference.clear();
   return partnerDto((await repo.listPartners(q)).find((p) => p.code === body.code)!, currency);
 }
 
@@ -449,6 +478,6 @@ export const addLadderCounts = repo.addLadderCounts;
 /** Sensitivity job: pools every customer's ladder counts by the R×F cell they are in now (the prior of the model). */
 export async function refreshCellPriors(database: Database, onDate: string, cells: { customerIds: string[]; cells: string[] }): Promise<number> {
   const n = await database.transaction((s) => repo.refreshCellPriors(s, onDate, cells));
-  cached = undefined;
+  reference.clear();
   return n;
 }

@@ -8,7 +8,9 @@ export {
   listOffers,
   /** Stops an offer from applying; its history stays. */
   archiveOffer,
-  /** The offers in force at a store and time, with budgets left and the customer's uses: one statement. */
+  /** The active offers, cached per database for a few seconds. */
+  activeOffers,
+  /** The offers in force at a store and time, with budgets left and the customer's uses: at most two statements. */
   offersInForce,
   /** Claims budgets and per-customer uses at commit; reports offers that ran out meanwhile. */
   claimOffers,

@@ -1,4 +1,5 @@
 import type { Queryable, Session } from '../../platform/db/client.ts';
+import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decimalToMinor, minorToDecimal } from '../../platform/money.ts';
@@ -112,6 +113,7 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
       body.perCustomerLimit,
     ],
   );
+  active.clear();
   return getOffer(q, id, currency);
 }
 
@@ -133,23 +135,12 @@ export async function listOffers(q: Queryable, currency: string, includeArchived
 export async function archiveOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
   const rows = await q.query(`UPDATE offers.offers SET status = 'archived' WHERE id = $1 RETURNING id`, [id]);
   if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
+  active.clear();
   return getOffer(q, id, currency);
 }
 
-/**
- * The offers in force at a store and time, with what is left of their budgets and the customer's uses: one
- * statement, whatever the basket. The engine applies the rest of the conditions.
- */
-export async function offersInForce(q: Queryable, store: string, at: Date, customerId: string | null): Promise<Offer[]> {
-  const rows = await q.query<OfferRow>(
-    `SELECT ${COLUMNS}, coalesce(u.uses, 0) AS uses
-     FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id
-     LEFT JOIN offers.customer_uses u ON u.offer_id = o.id AND u.customer_id = $3
-     WHERE o.status = 'active' AND (o.valid_from IS NULL OR o.valid_from <= $2) AND (o.valid_to IS NULL OR o.valid_to > $2)
-       AND (o.stores IS NULL OR $1 = ANY(o.stores))`,
-    [store, at, customerId],
-  );
-  return rows.map((o) => ({
+function toDomainOffer(o: OfferRow): Offer {
+  return {
     id: o.id,
     name: o.name,
     rule: o.rule,
@@ -163,7 +154,52 @@ export async function offersInForce(q: Queryable, store: string, at: Date, custo
     budgetRemainingMinor: o.budgetMinor === null ? null : Math.max(0, Number(o.budgetMinor) - Number(o.spentMinor)),
     perCustomerLimit: o.perCustomerLimit,
     customerUses: o.uses,
-  }));
+  };
+}
+
+/**
+ * The active offers, kept per database for a few seconds: the till reads them on every quote. Budgets left are as
+ * of that read; a commit claims budgets exactly (claimOffers), so a budget never goes over whatever a quote showed.
+ */
+const active = referenceCache<Queryable, Offer[]>(5_000, async (q) =>
+  (
+    await q.query<OfferRow>(`SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.status = 'active' ORDER BY o.id`)
+  ).map(toDomainOffer),
+);
+
+/**
+ * The offers in force at a store and time, from the active offers (activeOffers), with the customer's uses of the offers
+ * that limit them (one statement, only when there are such offers). The engine applies the rest of the conditions.
+ */
+/** The active offers (cached per database for a few seconds). Read it outside a transaction: on PGlite, a read on the database waits for the open transaction. */
+export async function activeOffers(database: Queryable): Promise<Offer[]> {
+  return active.get(database);
+}
+
+export async function offersInForce(
+  all: readonly Offer[],
+  q: Queryable,
+  store: string,
+  at: Date,
+  customerId: string | null,
+  opts: { freshBudgets?: boolean } = {},
+): Promise<Offer[]> {
+  let here = all.filter((o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)));
+  // A commit prices with the budgets as they are now, so that the last receipts get exactly what is left.
+  const budgeted = here.filter((o) => o.budgetRemainingMinor !== null).map((o) => o.id);
+  if (opts.freshBudgets && budgeted.length > 0) {
+    const left = await q.query<{ offer_id: string; left: number }>(
+      `SELECT b.offer_id, greatest(0, o.budget_minor - b.spent_minor)::int8 AS left FROM offers.budgets b JOIN offers.offers o ON o.id = b.offer_id WHERE b.offer_id = ANY($1::text[])`,
+      [budgeted],
+    );
+    const by = new Map(left.map((l) => [l.offer_id, Number(l.left)]));
+    here = here.map((o) => (by.has(o.id) ? { ...o, budgetRemainingMinor: by.get(o.id)! } : o));
+  }
+  const limited = here.filter((o) => o.perCustomerLimit !== null).map((o) => o.id);
+  if (!customerId || limited.length === 0) return here;
+  const uses = await q.query<{ offer_id: string; uses: number }>(`SELECT offer_id, uses FROM offers.customer_uses WHERE customer_id = $1 AND offer_id = ANY($2::text[])`, [customerId, limited]);
+  const by = new Map(uses.map((u) => [u.offer_id, u.uses]));
+  return here.map((o) => (by.has(o.id) ? { ...o, customerUses: by.get(o.id)! } : o));
 }
 
 /**

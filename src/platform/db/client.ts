@@ -62,8 +62,12 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
+        let orm: Db | undefined;
         const session: Session = {
-          db: drizzlePg(client) as unknown as Db,
+          // Made on first use: most transactions (the till's) run raw SQL only.
+          get db() {
+            return (orm ??= drizzlePg(client) as unknown as Db);
+          },
           async query(text, params) {
             return (await client.query(text, params as unknown[])).rows;
           },
