@@ -11,10 +11,11 @@ import { AppError, isAppError } from '../platform/errors.ts';
 import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, type Role } from '../platform/http/auth.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createProgress } from '../platform/progress.ts';
-import { DEMO_FILE, loadDemo } from './demo.ts';
+import { DEMO_FILE, loadDemo, loadDemoLoyalty } from './demo.ts';
 import { ensureConsoleBuilt } from '../platform/http/console.ts';
 import { buildServer } from './server.ts';
 import { registerJobCommands } from './jobs-cli.ts';
+import { registerLoyaltyCommands } from './loyalty-cli.ts';
 import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
 import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
@@ -134,13 +135,17 @@ function formatMigration(r: segments.MigrationReport): string {
 
 /**
  * The demo loads into a database that holds no data of the user's own: no finished import of another file. It runs
- * again when an earlier demo load did not get to its last step (customer values), since every step is idempotent.
+ * again when an earlier demo load did not get to its customer values, since every step is idempotent. A database that
+ * holds the whole demo but no loyalty program (loaded before the loyalty engine, or stopped just before its last
+ * step) gets the demo's program and offers only.
  */
-async function demoNeeded(database: Database): Promise<boolean> {
+async function demoNeeded(database: Database): Promise<'all' | 'loyalty' | 'none'> {
   const own = await database.query(`SELECT 1 FROM platform.import_runs WHERE status = 'done' AND file <> $1 LIMIT 1`, [DEMO_FILE]);
-  if (own.length > 0) return false;
+  if (own.length > 0) return 'none';
   const values = await database.query(`SELECT 1 FROM analytics.customer_values LIMIT 1`);
-  return values.length === 0;
+  if (values.length === 0) return 'all';
+  const demo = await database.query(`SELECT 1 FROM platform.import_runs WHERE status = 'done' AND file = $1 LIMIT 1`, [DEMO_FILE]);
+  return demo.length > 0 ? 'loyalty' : 'none';
 }
 
 export function buildCli(): Command {
@@ -164,9 +169,13 @@ export function buildCli(): Command {
       const logger = createLogger(cfg.logLevel);
       const database = await openDatabase(cfg);
       await migrate(database);
-      if (o.demo && (await demoNeeded(database))) {
+      const demo = o.demo ? await demoNeeded(database) : 'none';
+      const log = (l: string) => process.stderr.write(`${l}\n`);
+      if (demo === 'all') {
         process.stderr.write(`Empty database: loading the Online Retail demo (541,909 receipt lines). Skip with --no-demo.\n`);
-        await loadDemo(database, { progress: g.progress !== false, rejectsFile: `${cfg.dataDir}/demo.rejects.csv`, log: (l) => process.stderr.write(`${l}\n`) });
+        await loadDemo(database, { progress: g.progress !== false, rejectsFile: `${cfg.dataDir}/demo.rejects.csv`, log });
+      } else if (demo === 'loyalty') {
+        await loadDemoLoyalty(database, { log });
       }
       let adminKey: string | undefined;
       if ((await countActiveAdminKeys(database)) === 0) {
@@ -442,6 +451,8 @@ export function buildCli(): Command {
   registerJobCommands(program, { globals, withDatabase, emit });
   // Console accounts: `patron users create|list` (src/entry/users-cli.ts).
   registerUserCommands(program, { globals, withDatabase, emit });
+  // Loyalty and offers: `patron loyalty …`, `patron offers list|add` (src/entry/loyalty-cli.ts).
+  registerLoyaltyCommands(program, { globals, withDatabase, emit });
 
   return program;
 }

@@ -1,0 +1,159 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCli, lastJson } from '../../test/cli.ts';
+import * as loyalty from '../modules/loyalty/index.ts';
+import { openDatabase } from '../platform/db/client.ts';
+
+// The loyalty and offers commands through the real `patron` CLI, in child processes, on PGlite or (with
+// TEST_DATABASE_URL) PostgreSQL. The tests run in order and share one database: the program set in one is what the
+// next ones price and validate against.
+
+let cli: TestCli;
+let work: string;
+const patron = (args: string[]) => cli.run(args);
+const PROGRAM_FILE = new URL('../../demo/program.json', import.meta.url).pathname;
+const demoProgram = JSON.parse(readFileSync(PROGRAM_FILE, 'utf8')) as Record<string, Record<string, unknown>>;
+
+function file(name: string, content: unknown): string {
+  const path = join(work, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+/** Opens the CLI's own database in this process, between commands (PGlite admits one process at a time). */
+async function withCliDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ databaseUrl: cli.env().DATABASE_URL, dataDir: cli.dataDir });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const VALID_OFFERS = [
+  { name: 'From 24 items −5%', rule: { kind: 'volume', minQuantity: 24, discount: { kind: 'percent', percent: 5 } }, group: 'promo', budget: '500.00' },
+  { name: '3 for 2 on bags', rule: { kind: 'bundle', buy: 3, free: 1 }, group: 'promo', categories: ['bags'] },
+  { name: 'VIP thank-you', rule: { kind: 'personal', cells: ['vip'], discount: { kind: 'percent', percent: 5 } }, group: 'loyalty', maxDiscount: '50.00' },
+];
+
+beforeAll(async () => {
+  cli = await TestCli.open('patron-loyalty-cli-');
+  work = cli.work;
+});
+
+afterAll(async () => {
+  await cli?.close();
+});
+
+describe('patron loyalty and offers', () => {
+  it('refuses a bad program file naming the file and the field, and stores nothing', async () => {
+    const tooBig = file('too-big.json', { ...demoProgram, burn: { ...demoProgram.burn, maxSharePercent: 130 } });
+    const badRef = file('bad-ref.json', { ...demoProgram, stacking: { groups: [{ key: 'promo', mode: 'exclusive', priority: 1, excludes: ['nope'] }] } });
+    // Refused before the database is opened, so these run side by side.
+    const [big, ref, notJson, missing] = await Promise.all([
+      patron(['loyalty', 'program', 'set', tooBig, '--json']),
+      patron(['loyalty', 'program', 'set', badRef]),
+      patron(['loyalty', 'program', 'set', file('not-json.json', '{"currency": "GBP",')]),
+      patron(['loyalty', 'program', 'set', join(work, 'nope.json')]),
+    ]);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(/too-big\.json: burn\.maxSharePercent: Too big/);
+    expect(lastJson(big.stdout).error).toMatchObject({ code: 'VALIDATION_FAILED', file: tooBig, fields: [{ field: 'burn.maxSharePercent', message: expect.stringMatching(/Too big/) }] });
+    expect(ref.code).toBe(1);
+    expect(ref.stderr).toMatch(/stacking\.groups\[0\]\.excludes\[0\]: no stacking group 'nope'/);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toMatch(/not-json\.json: not JSON/);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.json: cannot read it \(no such file\)/);
+  });
+
+  it('sets the program from a file as a new version each time, and shows it', async () => {
+    const set = await patron(['loyalty', 'program', 'set', PROGRAM_FILE, '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    const v1 = lastJson(set.stdout).program;
+    // Version 1: none of the refused files stored a program.
+    expect(v1).toMatchObject({ version: 1, note: null, config: { currency: 'GBP', burn: { pointValue: '0.01', maxSharePercent: 30 } } });
+    const again = await patron(['loyalty', 'program', 'set', PROGRAM_FILE, '--note', 'the demo, again']);
+    expect(again.stdout).toMatch(new RegExp(`^Program v${v1.version + 1} \\(GBP\\) is in force: the demo, again`));
+    const show = await patron(['loyalty', 'program', 'show', '--json']);
+    expect(lastJson(show.stdout).program).toMatchObject({ version: v1.version + 1, note: 'the demo, again', config: { lifecycle: { pendingDays: 14, expiryMonths: 12 } } });
+    expect(lastJson(show.stdout).program.config.tiers.levels.map((t: { key: string }) => t.key)).toEqual(['bronze', 'silver', 'gold']);
+  });
+
+  it('adds offers all or none: an invalid item exits 1 naming [index].field and stores nothing', async () => {
+    const badItem = file('offers-bad.json', [VALID_OFFERS[0], { ...VALID_OFFERS[2], rule: { kind: 'personal', cells: ['vip'], discount: { kind: 'percent', percent: 150 } } }, VALID_OFFERS[1]]);
+    // Refused before the database is opened, so these run side by side.
+    const [bad, notArray] = await Promise.all([patron(['offers', 'add', badItem, '--json']), patron(['offers', 'add', file('offers-object.json', VALID_OFFERS[0])])]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/offers-bad\.json: \[1\]\.rule\.discount\.percent: Too big/);
+    expect(lastJson(bad.stdout).error.fields).toEqual([{ field: '[1].rule.discount.percent', message: expect.stringMatching(/Too big/) }]);
+    expect(notArray.code).toBe(1);
+    expect(notArray.stderr).toMatch(/a JSON array of offers is expected/);
+    // Valid for the schema, but not for the program: checked before anything is stored.
+    const badGroup = await patron(['offers', 'add', file('offers-group.json', [VALID_OFFERS[0], { ...VALID_OFFERS[1], group: 'seasonal' }]), '--json']);
+    expect(badGroup.code).toBe(1);
+    expect(lastJson(badGroup.stdout).error.fields).toEqual([{ field: '[1].group', message: expect.stringMatching(/no stacking group 'seasonal'/) }]);
+
+    const ok = await patron(['offers', 'add', file('offers.json', VALID_OFFERS), '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(lastJson(ok.stdout).offers.map((o: { kind: string }) => o.kind)).toEqual(['volume', 'bundle', 'personal']);
+    // Exactly these three: none of the refused files left an offer behind.
+    const list = await patron(['offers', 'list', '--json']);
+    const offers = lastJson(list.stdout).offers;
+    expect(offers.map((o: { name: string }) => o.name).sort()).toEqual(VALID_OFFERS.map((o) => o.name).sort());
+    expect(offers.find((o: { kind: string }) => o.kind === 'volume')).toMatchObject({ group: 'promo', budget: '500.00', budgetSpent: '0.00', status: 'active' });
+  });
+
+  let customerId: string;
+
+  it('issues a card and shows its balance; refuses a taken card and an unknown one', async () => {
+    const issued = await patron(['loyalty', 'cards', 'issue', 'CLI-CARD-1', '--json']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const card = lastJson(issued.stdout);
+    expect(card).toMatchObject({ number: 'CLI-CARD-1', status: 'active', customerId: expect.stringMatching(/^cus_/) });
+    customerId = card.customerId;
+    const balance = await patron(['loyalty', 'balance', '--card', 'CLI-CARD-1', '--json']);
+    expect(balance.code, balance.stderr).toBe(0);
+    expect(lastJson(balance.stdout)).toEqual({ customerId, walletOwnerId: customerId, active: 0, pending: 0, expiring: [], tier: null, currency: 'GBP', activeValue: '0.00' });
+
+    const [taken, neither] = await Promise.all([patron(['loyalty', 'cards', 'issue', 'CLI-CARD-1', '--json']), patron(['loyalty', 'balance'])]);
+    expect(taken.code).toBe(1);
+    expect(lastJson(taken.stdout).error).toMatchObject({ code: 'LOYALTY_CARD_TAKEN', fields: [{ field: 'number' }] });
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toMatch(/--card or --customer/);
+  });
+
+  it('runs loyalty.expire through `patron jobs run`: a lot past its date goes to breakage', async () => {
+    const list = lastJson((await patron(['jobs', 'list', '--json'])).stdout);
+    expect(list.jobs.map((j: { name: string }) => j.name)).toEqual(expect.arrayContaining(['loyalty.activate', 'loyalty.expire', 'loyalty.tiers', 'loyalty.ladder-priors']));
+    // Goodwill credited on 2020-01-01 expires after the program's 12 months, on 2021-01-01: long past.
+    await withCliDatabase((db) => loyalty.adjust(db, { customerId, points: 120, reason: 'test goodwill', idempotencyKey: 'cli-expire-1', at: new Date('2020-01-01T00:00:00Z') }));
+
+    const run = await patron(['jobs', 'run', 'loyalty.expire', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastJson(run.stdout)).toMatchObject({ job: 'loyalty.expire', status: 'succeeded', result: { lots: 1, points: 120 } });
+    const after = lastJson((await patron(['loyalty', 'balance', '--customer', customerId, '--json'])).stdout);
+    expect(after).toMatchObject({ customerId, active: 0, pending: 0, expiring: [] });
+  });
+
+  it('prints the partner settlement as a table, or one JSON object; a bad date exits 1 naming the flag', async () => {
+    await withCliDatabase((db) => loyalty.createPartner(db, { code: 'fuel', name: 'Fuel Co', earnPercent: 10, issueCost: '0.50', burnValue: '0.80', stores: ['P-1'] }, 'GBP'));
+    const [json, bad, reversed] = await Promise.all([
+      patron(['loyalty', 'settlement', '--from', '2026-01-01', '--to', '2026-01-31', '--json']),
+      patron(['loyalty', 'settlement', '--from', '2026-02-30', '--to', '2026-03-01']),
+      patron(['loyalty', 'settlement', '--from', '2026-03-01', '--to', '2026-02-01', '--json']),
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(lastJson(json.stdout)).toEqual({
+      from: '2026-01-01',
+      to: '2026-01-31',
+      currency: 'GBP',
+      partners: [{ code: 'fuel', name: 'Fuel Co', pointsIssued: 0, pointsBurned: 0, partnerOwes: '0.00', programOwes: '0.00', net: '0.00' }],
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--from: '2026-02-30' is not a date/);
+    expect(reversed.code).toBe(1);
+    expect(lastJson(reversed.stdout).error.fields).toEqual([{ field: '--to', message: 'before --from' }]);
+  });
+});
