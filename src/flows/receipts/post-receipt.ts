@@ -98,8 +98,9 @@ async function withUniqueRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T
     try {
       return await fn();
     } catch (e) {
-      const code = pgCode(e);
-      if (i >= attempts || (code !== '23505' && code !== '40001' && code !== '40P01')) throw e;
+      // The other till's new customer may also be seen committed before our insert (taken), not only by it (23505).
+      const code = e instanceof AppError ? e.code : pgCode(e);
+      if (i >= attempts || (code !== '23505' && code !== '40001' && code !== '40P01' && code !== 'CUSTOMERS_IDENTITY_TAKEN')) throw e;
     }
   }
 }

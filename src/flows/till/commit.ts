@@ -96,9 +96,6 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
   }
   const receiptId = stored2.created[0]!.receiptId;
 
-  const { exhausted } = await offers.claimOffers(s, customerId, priced.applied);
-  if (exhausted.length > 0) throw new OffersRanOut(exhausted);
-
   const owner = priced.wallet?.owner ?? null;
   let redemptionTransferId: string | null = null;
   let balanceAfter = priced.wallet ? { active: priced.wallet.active, pending: priced.wallet.pending } : null;
@@ -154,6 +151,10 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
     ladderStep: priced.ladderStep,
     occurredAt: at,
   });
+  // Budgets last: a budget is one row that every commit using the offer updates, and its lock is held until COMMIT,
+  // so taking it at the end keeps commits of a popular offer from queueing behind each other's whole transaction.
+  const { exhausted } = await offers.claimOffers(s, customerId, priced.applied);
+  if (exhausted.length > 0) throw new OffersRanOut(exhausted);
   return response;
 }
 

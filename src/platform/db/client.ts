@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -44,6 +45,23 @@ function copySql(table: string, columns: readonly string[]): string {
 /** node-postgres returns bigint and numeric as strings; int8 fits a JS number for our amounts, so parse it. */
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * Statements with parameters are sent as named prepared statements (the name is a digest of the text), so that
+ * each connection parses and plans a statement once, not on every request: on the till's hot path, planning cost
+ * three times the execution (bench/RESULTS.md, till). Texts are our own constants (a bulk INSERT has one text per
+ * batch size), so the statements per connection stay few. Statements without parameters go as they are.
+ */
+const statementNames = new Map<string, string>();
+function prepared(text: string, params: readonly unknown[] | undefined): string | pg.QueryConfig {
+  if (!params || params.length === 0 || text.length > 20_000) return text;
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `p_${createHash('sha1').update(text).digest('base64url')}`;
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return { name, text, values: params as unknown[] };
+}
+
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle connection the server ends (a restart, a dropped database) is discarded by the pool; without a listener,
@@ -55,7 +73,8 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     connectionString: url,
     db,
     async query(text, params) {
-      const r = await pool.query(text, params as unknown[]);
+      const q = prepared(text, params);
+      const r = typeof q === 'string' ? await pool.query(q) : await pool.query(q);
       return r.rows;
     },
     async transaction(fn) {
@@ -69,7 +88,8 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
             return (orm ??= drizzlePg(client) as unknown as Db);
           },
           async query(text, params) {
-            return (await client.query(text, params as unknown[])).rows;
+            const q = prepared(text, params);
+            return (typeof q === 'string' ? await client.query(q) : await client.query(q)).rows;
           },
           async copyCsv(table, columns, csv) {
             await pipeline(Readable.from([csv]), client.query(copyFrom(copySql(table, columns))));
