@@ -137,6 +137,9 @@ describe.skipIf(!hasChromium)('the console in Chromium (skipped without /usr/bin
       await expect.poll(() => page.getByTestId('c360-receipts').textContent()).toBe(en(totals.receipts));
       expect(await page.getByTestId('c360-revenue').textContent()).toBe(gbp(totals.revenue));
       expect(await page.getByTestId('c360-timeline').locator('tbody tr').count()).toBe(c360.timeline.receipts.length);
+      // The demo has no loyalty program: the 360 says so rather than showing empty points.
+      expect(c360.loyalty).toBeNull();
+      expect(await page.getByTestId('loyalty-no-program').isVisible()).toBe(true);
       const value = c360.values.find((v: { model: string }) => v.model === 'bgnbd');
       if (value)
         expect(await page.getByTestId('c360-palive').textContent()).toBe(

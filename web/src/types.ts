@@ -13,6 +13,10 @@ import type {
 } from '../../src/platform/http/console.contract.ts';
 import type { Customer, CustomerList } from '../../src/modules/customers/customers.contract.ts';
 import type { Receipt } from '../../src/modules/sales/sales.contract.ts';
+import type {
+  Customer360 as Customer360Schema,
+  Loyalty360 as Loyalty360Schema,
+} from '../../src/flows/customer-360/customer-360.contract.ts';
 
 export type Rfm = z.infer<typeof RfmReport>;
 export type RfmCell = Rfm['grid']['cells'][number];
@@ -27,25 +31,13 @@ export type CustomerT = z.infer<typeof Customer>;
 export type CustomerListT = z.infer<typeof CustomerList>;
 export type ReceiptT = z.infer<typeof Receipt>;
 
-/** The 360 view (GET /customers/{id}/360), composed from the contracts it is built of. */
-export type Customer360 = {
-  customer: CustomerT;
-  totals: {
-    currency: string;
-    receipts: number;
-    returns: number;
-    revenue: string;
-    revenueMinor: number;
-    returnsAmount: string;
-    returnsMinor: number;
-    firstPurchaseAt: string | null;
-    lastPurchaseAt: string | null;
-  }[];
-  timeline: { receipts: ReceiptT[]; nextCursor: string | null };
-  segments: SegmentRow[];
-  clusters: { asOf: string; cluster: number; distance: number }[];
-  values: ValueRow[];
-};
+/** The 360 view (GET /customers/{id}/360), with its loyalty section (null without a program). */
+export type Customer360 = z.infer<typeof Customer360Schema>;
+export type Loyalty360 = z.infer<typeof Loyalty360Schema>;
+export type LoyaltyCardT = Loyalty360['cards'][number];
+export type LedgerEntryT = Loyalty360['entries'][number];
+export type SensitivityStepT = Loyalty360['sensitivity']['steps'][number];
+export type TargetedOfferT = Loyalty360['offers'][number];
 
 export type Role = z.infer<typeof StaffRole>;
 export type User = z.infer<typeof StaffUser>;

@@ -124,9 +124,7 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
     }));
   }
   if (customerId && priced.ladderObservations.length > 0) await loyalty.addLadderCounts(s, customerId, priced.ladderObservations);
-  // Upgrades are immediate; a customer already at the top tier has nothing to gain from the spend query.
-  const levels = priced.program.config.tiers.levels;
-  if (customerId && levels.length > 0 && priced.wallet?.tier !== levels[levels.length - 1]!.key) await loyalty.upgradeTierAfterReceipt(s, priced.program, customerId, at);
+  if (customerId) await loyalty.upgradeTierAfterReceipt(s, priced.program, customerId, at, priced.lines.reduce((a, l) => a + l.totalMinor, 0));
   const response: CommitResponse = { ...priced.response, replayed: false, receiptId, store: body.store, number: body.number, balanceAfter };
   const keep: StoredSale = {
     response,

@@ -30,7 +30,7 @@ export type WalletRow = {
 export async function tillWallet(q: Queryable, customerId: string): Promise<WalletRow> {
   const rows = await q.query<WalletRow>(
     `WITH o AS (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = $1), $1) AS owner)
-     SELECT o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, t.tier,
+     SELECT o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
             coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = $1), '[]'::json) AS ladder
      FROM o LEFT JOIN loyalty.balances b ON b.customer_id = o.owner LEFT JOIN loyalty.customer_tiers t ON t.customer_id = $1`,
     [customerId],
@@ -41,7 +41,7 @@ export async function tillWallet(q: Queryable, customerId: string): Promise<Wall
 /** A card's status and customer, with that customer's wallet as in tillWallet: one statement. */
 export async function tillWalletByCard(q: Queryable, number: string): Promise<(WalletRow & { status: CardRow['status']; customerId: string | null }) | undefined> {
   const rows = await q.query<WalletRow & { status: CardRow['status']; customerId: string | null }>(
-    `SELECT c.status, c.customer_id AS "customerId", o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, t.tier,
+    `SELECT c.status, c.customer_id AS "customerId", o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
             coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = c.customer_id), '[]'::json) AS ladder
      FROM loyalty.cards c
      CROSS JOIN LATERAL (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = c.customer_id), c.customer_id) AS owner) o
@@ -253,6 +253,20 @@ export async function insertTillReceipt(
   );
 }
 
+/**
+ * Adds a receipt to the customer's running spend and purchases (the tier job recomputes the rolling window exactly);
+ * one statement. A customer without a tier row starts at 'none'.
+ */
+export async function addTierSpend(s: Session, customerId: string, spendMinor: number, at: Date): Promise<{ tier: string; spendMinor: number; purchases: number }> {
+  const rows = await s.query<{ tier: string; spendMinor: number; purchases: number }>(
+    `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at) VALUES ($1, 'none', $3, $2, 1, $3)
+     ON CONFLICT (customer_id) DO UPDATE SET spend_minor = loyalty.customer_tiers.spend_minor + EXCLUDED.spend_minor, purchases = loyalty.customer_tiers.purchases + 1
+     RETURNING tier, spend_minor AS "spendMinor", purchases`,
+    [customerId, spendMinor, at],
+  );
+  return rows[0]!;
+}
+
 /** Upgrades the customer's tier (never downgrades: that is the job's, after the grace period). */
 export async function upgradeTier(s: Session, customerId: string, tier: string, rank: Record<string, number>, spendMinor: number, purchases: number, at: Date): Promise<void> {
   await s.query(
@@ -267,7 +281,7 @@ export async function upgradeTier(s: Session, customerId: string, tier: string, 
 
 export async function findTier(q: Queryable, customerId: string): Promise<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number } | undefined> {
   const rows = await q.query<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number }>(
-    `SELECT tier, since, below_since AS "belowSince", spend_minor AS "spendMinor", purchases FROM loyalty.customer_tiers WHERE customer_id = $1`,
+    `SELECT tier, since, below_since AS "belowSince", spend_minor AS "spendMinor", purchases FROM loyalty.customer_tiers WHERE customer_id = $1 AND tier <> 'none'`,
     [customerId],
   );
   return rows[0];

@@ -341,13 +341,16 @@ export function earnedTier(program: Program, spendMinor: number, purchases: numb
   return best;
 }
 
-/** After a receipt: upgrade the customer's tier at once when the rolling spend now qualifies for a higher one. */
-export async function upgradeTierAfterReceipt(s: Session, program: Program, customerId: string, at: Date): Promise<void> {
+/**
+ * After a receipt: add it to the customer's running spend (one statement) and upgrade the tier at once when that
+ * spend now qualifies for a higher one. The nightly tier job recomputes the rolling window exactly and downgrades.
+ */
+export async function upgradeTierAfterReceipt(s: Session, program: Program, customerId: string, at: Date, spendMinor: number): Promise<void> {
   if (program.config.tiers.levels.length === 0) return;
-  const from = new Date(at.getTime() - program.config.tiers.windowDays * 86_400_000);
-  const [row] = await sales.spendByCustomer(s, from, new Date(at.getTime() + 1), program.config.currency, customerId);
-  const tier = earnedTier(program, row?.spendMinor ?? 0, row?.purchases ?? 0);
-  if (tier) await repo.upgradeTier(s, customerId, tier, tierRanks(program), row?.spendMinor ?? 0, row?.purchases ?? 0, at);
+  const now = await repo.addTierSpend(s, customerId, spendMinor, at);
+  const tier = earnedTier(program, now.spendMinor, now.purchases);
+  const rank = tierRanks(program);
+  if (tier && (rank[tier] ?? -1) > (rank[now.tier] ?? -1)) await repo.upgradeTier(s, customerId, tier, rank, now.spendMinor, now.purchases, at);
 }
 
 /** Tier job: every customer's tier from rolling spend; downgrades only after the grace period below the threshold. */
