@@ -99,7 +99,8 @@ describe('patron jobs', () => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const [code] = (await once(child, 'exit')) as [number | null];
     clearTimeout(timer);
-    expect(stderr).toMatch(/Worker started: segments\.refresh \(30 2 \* \* \* UTC\)/);
+    expect(stderr).toMatch(/Worker started: .*segments\.refresh \(30 2 \* \* \* UTC\)/);
+    expect(stderr).toMatch(/Worker started: .*loyalty\.expire \(10 3 \* \* \* UTC\)/);
     expect(stderr).toMatch(/Stopping/);
     expect(code).toBe(0);
   });

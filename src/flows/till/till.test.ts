@@ -212,6 +212,10 @@ describe('the till', () => {
     ]);
     expect(q.body.applied.map((a: { offerId: string }) => a.offerId)).toEqual([bundle.body.id]);
     expect(q.body.totals).toMatchObject({ amount: '300.00', discount: '100.00', total: '200.00' });
+    // An amount with more decimals than roubles have is refused, naming the field.
+    const cents = await call('admin', 'POST', '/api/v1/offers', { name: 'Bad', rule: { kind: 'volume', minQuantity: 2, discount: { kind: 'percent', percent: 5 } }, group: 'promo', maxDiscount: '50.005' });
+    expect(cents.status).toBe(400);
+    expect(cents.body.fields).toEqual([{ field: 'maxDiscount', message: 'too many decimals' }]);
     // Archived, the bundle no longer applies; the volume offer does.
     await call('admin', 'POST', `/api/v1/offers/${bundle.body.id}/archive`);
     const q2 = await call('till', 'POST', '/api/v1/till/quote', basket(null, [{ sku: 'CHIPS', category: 'snacks', quantity: '3', unitPrice: '100.00' }]));

@@ -165,7 +165,6 @@ export const Card = z.object({
 });
 
 export const ReplaceCardBody = z.object({ newNumber: z.string().min(1).max(64) }).strict();
-export const BindCardBody = z.object({ customer: IdentityInput }).strict();
 export const HouseholdBody = z.object({ owner: IdentityInput, member: IdentityInput }).strict();
 
 export const IssueCertificateBody = z

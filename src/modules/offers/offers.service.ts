@@ -2,7 +2,7 @@ import type { Queryable, Session } from '../../platform/db/client.ts';
 import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { decimalToMinor, minorToDecimal } from '../../platform/money.ts';
+import { currencyExponent, decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
 import type { CreateOfferBody, OfferDto, OfferRuleInput } from './offers.contract.ts';
 import type { Discount, Offer, OfferRule } from './domain/types.ts';
 
@@ -86,7 +86,7 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
   const money = (field: string, v: string | null) => {
     if (v === null) return null;
     const m = decimalToMinor(v, currency);
-    if (m === undefined) throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, { fields: [{ field, message: 'too many decimals' }] });
+    if (m === undefined || (parseDecimal(v)?.scale ?? 0) > currencyExponent(currency)) throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, { fields: [{ field, message: 'too many decimals' }] });
     return m;
   };
   if ('discount' in body.rule && body.rule.discount.kind === 'amount') money('rule.discount.amount', body.rule.discount.amount);
