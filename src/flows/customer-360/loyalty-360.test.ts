@@ -7,41 +7,12 @@ import { createApiKey } from '../../platform/http/auth.ts';
 import { createLogger } from '../../platform/logger.ts';
 import type { Customer360, Loyalty360 } from './customer-360.contract.ts';
 import { customer360 } from './customer-360.ts';
+import { PROGRAM } from '../../../test/loyalty.ts';
 
 // The loyalty section of the 360 view through the HTTP API, on both databases: null without a program; with one,
 // the wallet equals the points endpoint's, the tier, cards, household and targeted offers are the customer's, and the
 // sensitivity model has one row per ladder step with the customer's own counts.
 
-/** A copy of src/flows/till/till.test.ts's PROGRAM (a test file is not imported). */
-const PROGRAM = {
-  currency: 'RUB',
-  earn: { basePercent: 5, categoryMultipliers: { alcohol: 0 }, brandMultipliers: {} },
-  burn: { pointValue: '1.00', maxSharePercent: 50, excludedCategories: ['tobacco'] },
-  lifecycle: { pendingDays: 0, expiryMonths: 12 },
-  tiers: {
-    windowDays: 365,
-    downgradeGraceDays: 30,
-    tierGroup: 'loyalty',
-    levels: [
-      { key: 'silver', name: 'Silver', minSpend: '0' },
-      { key: 'gold', name: 'Gold', minSpend: '100000', earnMultiplier: 2, extraDiscountPercent: 5 },
-    ],
-  },
-  stacking: {
-    groups: [
-      { key: 'promo', mode: 'exclusive', choose: 'best', priority: 1 },
-      { key: 'loyalty', mode: 'cumulative', choose: 'best', priority: 2 },
-    ],
-  },
-  ladder: {
-    steps: [
-      { key: 's3', percent: 3 },
-      { key: 's5', percent: 5 },
-      { key: 's10', percent: 10 },
-    ],
-    marginPercent: 30,
-  },
-};
 
 let database: Database;
 let app: FastifyInstance;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/db.ts';
+import { PROGRAM } from '../../../test/loyalty.ts';
 import { buildServer } from '../../entry/server.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
 import type { Database } from '../../platform/db/client.ts';
@@ -11,28 +12,6 @@ import { createLogger } from '../../platform/logger.ts';
 // certificates, households, partners and the jobs. After every scenario the cached balance of every wallet touched
 // must equal the sum over its transfers.
 
-export const PROGRAM = {
-  currency: 'RUB',
-  earn: { basePercent: 5, categoryMultipliers: { alcohol: 0 }, brandMultipliers: {} },
-  burn: { pointValue: '1.00', maxSharePercent: 50, excludedCategories: ['tobacco'] },
-  lifecycle: { pendingDays: 0, expiryMonths: 12 },
-  tiers: {
-    windowDays: 365,
-    downgradeGraceDays: 30,
-    tierGroup: 'loyalty',
-    levels: [
-      { key: 'silver', name: 'Silver', minSpend: '0' },
-      { key: 'gold', name: 'Gold', minSpend: '100000', earnMultiplier: 2, extraDiscountPercent: 5 },
-    ],
-  },
-  stacking: {
-    groups: [
-      { key: 'promo', mode: 'exclusive', choose: 'best', priority: 1 },
-      { key: 'loyalty', mode: 'cumulative', choose: 'best', priority: 2 },
-    ],
-  },
-  ladder: { steps: [{ key: 's3', percent: 3 }, { key: 's5', percent: 5 }, { key: 's10', percent: 10 }], marginPercent: 30 },
-};
 
 let database: Database;
 let app: FastifyInstance;
