@@ -47,11 +47,11 @@ function toDto(row: repo.CustomerRow, ids: repo.IdentityRow[], consents: repo.Co
 
 /** Customers with their identities and current consents, in the order of `ids`; missing ids are left out. */
 export async function findCustomerDtos(q: Queryable, ids: readonly string[]): Promise<Customer[]> {
-  const [rows, idents, consents] = await Promise.all([
-    repo.findCustomers(q, ids),
-    repo.findIdentities(q, ids),
-    repo.findCurrentConsents(q, ids),
-  ]);
+  // On the pool the three reads run side by side; inside a transaction (one connection) one after the other.
+  const [rows, idents, consents] =
+    'transaction' in q
+      ? await Promise.all([repo.findCustomers(q, ids), repo.findIdentities(q, ids), repo.findCurrentConsents(q, ids)])
+      : [await repo.findCustomers(q, ids), await repo.findIdentities(q, ids), await repo.findCurrentConsents(q, ids)];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
