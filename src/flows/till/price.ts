@@ -3,14 +3,15 @@ import * as loyalty from '../../modules/loyalty/index.ts';
 import * as offers from '../../modules/offers/index.ts';
 import * as segments from '../../modules/segments/index.ts';
 import type { Queryable } from '../../platform/db/client.ts';
-import { allocate } from '../../platform/allocate.ts';
+import { allocate, divideHalfEven, toExactRatio } from '../../platform/allocate.ts';
 import { AppError } from '../../platform/errors.ts';
 import { decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
 import type { QuoteBody, QuoteResponse } from './till.contract.ts';
 
 // The till's pricing, shared by the quote and the commit: the same basket and the same state give the same answer.
-// It reads the database a fixed number of times whatever the basket: the customer (one statement, two for a card),
-// then in parallel the wallet, the segment cell, the offers in force, the store's partner and the certificates.
+// It reads the database a fixed number of times whatever the basket: a card with its customer and wallet in one
+// statement (two for other identities); the customer's offer uses, birth date, R×F cell and the certificates only
+// when something in force needs them. The program, partners, ladder priors and offers come from per-database caches.
 
 export type Fail = { field: string; message: string };
 
@@ -94,12 +95,6 @@ export type Priced = {
   ladderObservations: { step: string; successes: number; failures: number }[];
 };
 
-/**
- * Prices a basket for a customer at a store and time. `ladderStep` applies an accepted step (commit); `exclude`
- * leaves out offers whose budget or limit ran out during a commit. Errors: LOYALTY_INSUFFICIENT_POINTS when more
- * points are asked than the wallet and the receipt allow, LOYALTY_UNKNOWN_CUSTOMER for points without a customer,
- * LOYALTY_LADDER_STEP_UNKNOWN, LOYALTY_CERTIFICATE_INVALID (commit only; a quote reports it per certificate).
- */
 /** What the till reads once per few seconds, not per request. Load it outside a transaction (see loadReference). */
 export type Reference = { loyalty: loyalty.TillReference; offers: offers.Offer[] };
 
@@ -109,6 +104,12 @@ export async function loadReference(database: Queryable): Promise<Reference> {
   return { loyalty: l, offers: o };
 }
 
+/**
+ * Prices a basket for a customer at a store and time. `ladderStep` applies an accepted step (commit); `exclude`
+ * leaves out offers whose budget or limit ran out during a commit. Errors: LOYALTY_INSUFFICIENT_POINTS when more
+ * points are asked than the wallet and the receipt allow, LOYALTY_UNKNOWN_CUSTOMER for points without a customer,
+ * LOYALTY_LADDER_STEP_UNKNOWN, LOYALTY_CERTIFICATE_INVALID (commit only; a quote reports it per certificate).
+ */
 export async function price(
   reference: Reference,
   q: Queryable,
@@ -250,7 +251,11 @@ export async function price(
   }));
   const sum = (f: (l: (typeof lines)[number]) => number) => lines.reduce((s, l) => s + f(l), 0);
   const ladderTotal = after.reduce((s, l) => s + l.ladderMinor, 0);
-  const taxOf = (total: number, rate: number) => Math.round((total * rate) / (100 + rate));
+  // The VAT included in a line after the ladder's discount, rounded half to even as the engine does.
+  const taxOf = (total: number, rate: number) => {
+    const r = toExactRatio(rate);
+    return Number(divideHalfEven(BigInt(total) * r.num, 100n * r.den + r.num));
+  };
   const lineDtos = after.map((l, i) => {
     const b = info.get(l.lineNo)!;
     return {

@@ -204,7 +204,7 @@ describe('the till', () => {
 
   it('orders the ladder by cost, applies the accepted step and learns from it', async () => {
     const id = await issue('C-LADDER');
-    const lines = [{ sku: 'COAT', category: 'apparel', unitPrice: '1000.00' }];
+    const lines = [{ sku: 'COAT', category: 'apparel', unitPrice: '1000.00', taxRate: '20' }];
     const q = await call('till', 'POST', '/api/v1/till/quote', basket('C-LADDER', lines));
     expect(q.body.ladder.steps.map((s: { key: string; cost: string }) => [s.key, s.cost])).toEqual([
       ['none', '0.00'],
@@ -215,7 +215,8 @@ describe('the till', () => {
     expect(q.body.ladder.recommended).not.toBeNull();
     const sale = await commit('C-LADDER', lines, { number: 'L-1', ladderStep: 's5' });
     expect(sale.status, JSON.stringify(sale.body)).toBe(201);
-    expect(sale.body.totals).toMatchObject({ discount: '50.00', total: '950.00' });
+    // VAT included in what is left: 950.00 × 20/120 = 158.333… → 158.33.
+    expect(sale.body.totals).toMatchObject({ discount: '50.00', total: '950.00', tax: '158.33' });
     // Bought at s5: a failure at none and s3, a success at s5 and s10.
     const stats = await database.query<{ step: string; successes: number; failures: number }>(`SELECT step, successes, failures FROM loyalty.ladder_stats WHERE customer_id = $1 ORDER BY step`, [id]);
     expect(stats).toEqual([
