@@ -6,6 +6,7 @@
 import { clearPrefetched, prefetch, request } from './api.ts';
 import { loadEcharts } from './components/echarts-load.ts';
 import type { ConsoleContext } from './types.ts';
+import { minusDays } from './dates.ts';
 
 const path = location.pathname;
 
@@ -16,12 +17,6 @@ session.catch(() => {
   context = undefined;
   clearPrefetched();
 });
-
-function minusDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** The requests of the pages that report as of a date, in the order their main element needs them. */
 const asOfPages: { match: (p: string) => boolean; ask: (asOf: string) => void }[] = [
@@ -46,7 +41,11 @@ context?.catch(() => {});
 
 if (asOfPage) {
   if (picked) asOfPage.ask(picked);
-  else void context?.then((c) => asOfPage.ask(c.defaultAsOf ?? new Date().toISOString().slice(0, 10)), () => {});
+  else
+    void context?.then(
+      (c) => asOfPage.ask(c.defaultAsOf ?? new Date().toISOString().slice(0, 10)),
+      () => {},
+    );
 }
 // The overview asks for the picked date, or with none for the server's default, which its answers carry.
 if (path === '/') {

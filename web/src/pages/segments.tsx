@@ -9,14 +9,9 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { navigate, useLocation } from '../router.tsx';
 import type { ClusterTrait, Clustering, Migration, Rfm } from '../types.ts';
 import { useApi } from '../use-api.ts';
+import { minusDays } from '../dates.ts';
 
 const CELL_ORDER = ['new', 'promising', 'vip', 'occasional', 'needs_attention', 'at_risk', 'lost', 'sleeping', 'sleeping_vip'];
-
-function minusDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
 
 export function SegmentsPage() {
   const { t, tMaybe, int, pct, money } = useI18n();
