@@ -214,8 +214,8 @@ export async function price(
       certDtos.push({ code, usable: false, reason: 'no eligible lines', remaining: minorToDecimal(remaining, cur), apply: minorToDecimal(0, cur) });
       continue;
     }
-    const room_ = eligible.map((l) => leftByLine.get(l.lineNo)!);
-    const shares = allocate(apply, room_, room_);
+    const left = eligible.map((l) => leftByLine.get(l.lineNo)!);
+    const shares = allocate(apply, left, left);
     const byLine = new Map<number, number>();
     eligible.forEach((l, i) => {
       byLine.set(l.lineNo, shares[i]!);

@@ -39,7 +39,6 @@ export {
   findTier,
   /** Cards and households. */
   getCard,
-  findCardStatus,
   issueCard,
   blockCard,
   replaceCard,
@@ -54,7 +53,6 @@ export {
   /** Coalition partners and their settlement. */
   createPartner,
   listPartners,
-  partnerOfStore,
   settlement,
   /** What the till committed per receipt. */
   findTillReceipt,

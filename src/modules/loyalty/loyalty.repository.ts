@@ -175,11 +175,6 @@ export type PartnerRow = { code: string; name: string; earnPercent: number; issu
 
 const PARTNER_COLUMNS = `code, name, earn_percent::float8 AS "earnPercent", issue_cost_minor AS "issueCostMinor", burn_value_minor AS "burnValueMinor", stores`;
 
-export async function partnerOfStore(q: Queryable, store: string): Promise<PartnerRow | undefined> {
-  const rows = await q.query<PartnerRow>(`SELECT ${PARTNER_COLUMNS} FROM loyalty.partners WHERE $1 = ANY(stores)`, [store]);
-  return rows[0];
-}
-
 export async function listPartners(q: Queryable): Promise<PartnerRow[]> {
   return q.query<PartnerRow>(`SELECT ${PARTNER_COLUMNS} FROM loyalty.partners ORDER BY code`);
 }

@@ -212,11 +212,6 @@ export async function getCard(q: Queryable, number: string) {
   return cardDto(c);
 }
 
-/** The card's status for the till (undefined: not a card Patron issued; its identity alone decides). */
-export async function findCardStatus(q: Queryable, number: string): Promise<repo.CardRow['status'] | undefined> {
-  return (await repo.findCard(q, number))?.status;
-}
-
 /**
  * Issues a card: registers its number, and binds it to the customer given (registering a new customer for an unknown
  * identity) or, with none, to a new customer known by the card alone.
@@ -421,7 +416,6 @@ export type CertificateRow = repo.CertificateRow;
 // Partners (coalition)
 
 export type Partner = repo.PartnerRow;
-export const partnerOfStore = repo.partnerOfStore;
 
 export async function createPartner(q: Queryable, body: z.output<typeof PartnerBody>, currency: string) {
   const issueCostMinor = decimalToMinor(body.issueCost, currency)!;
