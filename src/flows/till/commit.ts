@@ -10,7 +10,8 @@ import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './til
 
 /** A quote: reads only, a fixed number of statements whatever the basket. */
 export async function quote(database: Database, body: QuoteBody): Promise<QuoteResponse> {
-  return (await price(await loadReference(database), database, body, { at: body.at ? new Date(body.at) : new Date(), strict: false })).response;
+  return (await price(await loadReference(database), database, body, { at: body.at ? new Date(body.at) : new Date(), strict: false }))
+    .response;
 }
 
 /** What the commit keeps of its pricing, to answer a retry and to reverse a return line by line. */
@@ -63,11 +64,23 @@ export async function commitSale(database: Database, body: CommitBody): Promise<
   }
 }
 
-async function commitOnce(database: Database, reference: Reference, s: Session, body: CommitBody, at: Date, exclude: string[]): Promise<CommitResponse> {
+async function commitOnce(
+  database: Database,
+  reference: Reference,
+  s: Session,
+  body: CommitBody,
+  at: Date,
+  exclude: string[],
+): Promise<CommitResponse> {
   // A replay is answered from what the first commit stored (it may have been priced under other state).
   const stored = await loyalty.findTillReceipt(s, body.store, body.number);
   if (stored) return replay(stored, body);
-  const priced = await price(reference, s, { ...body, at: at.toISOString() }, { at, ladderStep: body.ladderStep, exclude, strict: true, inTransaction: true });
+  const priced = await price(
+    reference,
+    s,
+    { ...body, at: at.toISOString() },
+    { at, ladderStep: body.ladderStep, exclude, strict: true, inTransaction: true },
+  );
   const cur = priced.program.config.currency;
   const stores = knownStores.get(database) ?? new Set<string>();
   if (!stores.has(body.store)) await catalog.insertStoreIfMissing(s, { code: body.store, name: body.store, currency: cur });
@@ -80,7 +93,12 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
       kind: 'sale',
       occurredAt: at,
       currency: cur,
-      lines: priced.lines.map((l) => ({ sku: l.sku, quantity: l.quantityText, unitPriceMinor: l.unitPriceMinor, amountMinor: l.totalMinor })),
+      lines: priced.lines.map((l) => ({
+        sku: l.sku,
+        quantity: l.quantityText,
+        unitPriceMinor: l.unitPriceMinor,
+        amountMinor: l.totalMinor,
+      })),
       originalReceiptId: null,
       source: 'till',
     },
@@ -90,9 +108,13 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
     // (The content may differ in the time of sale, when the till let it default to now.)
     const again = await loyalty.findTillReceipt(s, body.store, body.number);
     if (again) return replay(again, body);
-    throw new AppError('SALES_RECEIPT_CONFLICT', `Receipt ${body.number} of store ${body.store} is already stored (outside the till, or with different content).`, {
-      fields: [{ field: 'number', message: 'already used' }],
-    });
+    throw new AppError(
+      'SALES_RECEIPT_CONFLICT',
+      `Receipt ${body.number} of store ${body.store} is already stored (outside the till, or with different content).`,
+      {
+        fields: [{ field: 'number', message: 'already used' }],
+      },
+    );
   }
   const receiptId = stored2.created[0]!.receiptId;
 
@@ -100,7 +122,14 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
   let redemptionTransferId: string | null = null;
   let balanceAfter = priced.wallet ? { active: priced.wallet.active, pending: priced.wallet.pending } : null;
   if (priced.redeemPoints > 0 && owner && customerId) {
-    const r = await loyalty.redeem(s, { owner, actor: customerId, points: priced.redeemPoints, cause: `receipt:${receiptId}:redeem`, receiptId, partnerCode: priced.partner?.code ?? null });
+    const r = await loyalty.redeem(s, {
+      owner,
+      actor: customerId,
+      points: priced.redeemPoints,
+      cause: `receipt:${receiptId}:redeem`,
+      receiptId,
+      partnerCode: priced.partner?.code ?? null,
+    });
     redemptionTransferId = r.transferId;
     balanceAfter = { active: r.activeAfter, pending: balanceAfter?.pending ?? 0 };
   }
@@ -124,7 +153,14 @@ async function commitOnce(database: Database, reference: Reference, s: Session, 
     }));
   }
   if (customerId && priced.ladderObservations.length > 0) await loyalty.addLadderCounts(s, customerId, priced.ladderObservations);
-  if (customerId) await loyalty.upgradeTierAfterReceipt(s, priced.program, customerId, at, priced.lines.reduce((a, l) => a + l.totalMinor, 0));
+  if (customerId)
+    await loyalty.upgradeTierAfterReceipt(
+      s,
+      priced.program,
+      customerId,
+      at,
+      priced.lines.reduce((a, l) => a + l.totalMinor, 0),
+    );
   const response: CommitResponse = { ...priced.response, replayed: false, receiptId, store: body.store, number: body.number, balanceAfter };
   const keep: StoredSale = {
     response,
@@ -160,18 +196,23 @@ function anonymousId(store: string): string {
   return `anon:${store}`;
 }
 
-
 /** The first answer again, if the retry carries the same basket; a different basket under the number is a conflict. */
 function replay(stored: loyalty.TillReceiptRow, body: CommitBody): CommitResponse {
   if (stored.kind !== 'sale')
-    throw new AppError('SALES_RECEIPT_CONFLICT', `Number ${body.number} of store ${body.store} is a return.`, { fields: [{ field: 'number', message: 'used by a return' }] });
+    throw new AppError('SALES_RECEIPT_CONFLICT', `Number ${body.number} of store ${body.store} is a return.`, {
+      fields: [{ field: 'number', message: 'used by a return' }],
+    });
   const keep = stored.result as StoredSale;
   const same =
     keep.lines.length === body.lines.length &&
     keep.lines.every((l, i) => l.sku === body.lines[i]!.sku && Number(l.quantityText) === Number(body.lines[i]!.quantity));
   if (!same)
-    throw new AppError('SALES_RECEIPT_CONFLICT', `Receipt ${body.number} of store ${body.store} is already stored with a different basket.`, {
-      fields: [{ field: 'number', message: 'already used for a different receipt' }],
-    });
+    throw new AppError(
+      'SALES_RECEIPT_CONFLICT',
+      `Receipt ${body.number} of store ${body.store} is already stored with a different basket.`,
+      {
+        fields: [{ field: 'number', message: 'already used for a different receipt' }],
+      },
+    );
   return { ...keep.response, replayed: true };
 }

@@ -61,9 +61,14 @@ export function parseBasket(body: Pick<QuoteBody, 'lines' | 'currency'>, program
     if (!q || !(quantity > 0)) fails.push({ field: `lines.${i}.quantity`, message: `must be above 0, got ${l.quantity}` });
     else if (q.scale > 3) fails.push({ field: `lines.${i}.quantity`, message: 'at most 3 decimals' });
     const price = decimalToMinor(l.unitPrice, body.currency);
-    if (price === undefined || price < 0) fails.push({ field: `lines.${i}.unitPrice`, message: `must be a non-negative amount in ${body.currency} with at most its decimals, got ${l.unitPrice}` });
+    if (price === undefined || price < 0)
+      fails.push({
+        field: `lines.${i}.unitPrice`,
+        message: `must be a non-negative amount in ${body.currency} with at most its decimals, got ${l.unitPrice}`,
+      });
     const tax = Number(l.taxRate);
-    if (!(tax >= 0 && tax <= 100)) fails.push({ field: `lines.${i}.taxRate`, message: `must be a percent from 0 to 100, got ${l.taxRate}` });
+    if (!(tax >= 0 && tax <= 100))
+      fails.push({ field: `lines.${i}.taxRate`, message: `must be a percent from 0 to 100, got ${l.taxRate}` });
     return {
       lineNo,
       sku: l.sku,
@@ -86,7 +91,19 @@ export type Priced = {
   wallet: loyalty.Wallet | null;
   partner: loyalty.Partner | null;
   /** Per line, for the commit: money paid, points redeemed and their value, certificate amounts by code. */
-  lines: { lineNo: number; sku: string; quantityText: string; unitPriceMinor: number; totalMinor: number; paidMinor: number; redeemedPoints: number; redeemedMinor: number; earned: number; offerShares: { offerId: string; discountMinor: number }[]; certificates: { code: string; amountMinor: number }[] }[];
+  lines: {
+    lineNo: number;
+    sku: string;
+    quantityText: string;
+    unitPriceMinor: number;
+    totalMinor: number;
+    paidMinor: number;
+    redeemedPoints: number;
+    redeemedMinor: number;
+    earned: number;
+    offerShares: { offerId: string; discountMinor: number }[];
+    certificates: { code: string; amountMinor: number }[];
+  }[];
   redeemPoints: number;
   earnPoints: number;
   certificateUse: { code: string; amountMinor: number }[];
@@ -123,14 +140,19 @@ export async function price(
   const basket = parseBasket(body, cur);
   const customer = await resolveCustomer(q, body.customer);
   if (body.redeemPoints > 0 && !customer.id)
-    throw new AppError('LOYALTY_UNKNOWN_CUSTOMER', `redeemPoints: points need a known customer (${customer.reason}).`, { fields: [{ field: 'redeemPoints', message: 'no known customer' }] });
+    throw new AppError('LOYALTY_UNKNOWN_CUSTOMER', `redeemPoints: points need a known customer (${customer.reason}).`, {
+      fields: [{ field: 'redeemPoints', message: 'no known customer' }],
+    });
   const wallet = customer.wallet;
-  const inForce = await offers.offersInForce(reference.offers, q, body.store, opts.at, customer.id, { freshBudgets: opts.inTransaction ?? false });
+  const inForce = await offers.offersInForce(reference.offers, q, body.store, opts.at, customer.id, {
+    freshBudgets: opts.inTransaction ?? false,
+  });
   // The birth date and the R×F cell are read only when something in force needs them.
   const needsBirthday = customer.id !== null && inForce.some((o) => o.rule.kind === 'birthday');
   const needsCell =
     customer.id !== null &&
-    (inForce.some((o) => o.rule.kind === 'personal' && ((o.rule.cells?.length ?? 0) > 0 || (o.rule.rfmSegments?.length ?? 0) > 0)) || (cfg.ladder.steps.length > 0 && ref.priors.size > 0));
+    (inForce.some((o) => o.rule.kind === 'personal' && ((o.rule.cells?.length ?? 0) > 0 || (o.rule.rfmSegments?.length ?? 0) > 0)) ||
+      (cfg.ladder.steps.length > 0 && ref.priors.size > 0));
   const birth = needsBirthday && body.customer ? await customers.findTillCustomer(q, body.customer.kind, body.customer.value) : undefined;
   const cell = needsCell ? await segments.currentCell(q, customer.id!) : undefined;
   const partner = ref.partnersByStore.get(body.store);
@@ -159,7 +181,15 @@ export async function price(
   const ctx: offers.PricingContext = {
     at: opts.at,
     store: body.store,
-    customer: customer.id ? { id: customer.id, tier: wallet?.tier ?? null, birthDate: birth?.birthDate ?? null, cell: cell?.cell ?? null, rfmSegment: cell?.rfmSegment ?? null } : null,
+    customer: customer.id
+      ? {
+          id: customer.id,
+          tier: wallet?.tier ?? null,
+          birthDate: birth?.birthDate ?? null,
+          cell: cell?.cell ?? null,
+          rfmSegment: cell?.rfmSegment ?? null,
+        }
+      : null,
   };
   const priced = offers.priceBasket(basket, all, cfg.stacking.groups, ctx);
 
@@ -167,9 +197,14 @@ export async function price(
   const ladder = offers.buildLadder(priced, basket, cfg.ladder.steps, cfg.ladder.excludedCategories);
   const keys = ladder.map((s) => s.key);
   if (opts.ladderStep !== undefined && !keys.includes(opts.ladderStep))
-    throw new AppError('LOYALTY_LADDER_STEP_UNKNOWN', `ladderStep: '${opts.ladderStep}' is not one of ${keys.join(', ')}.`, { fields: [{ field: 'ladderStep', message: 'unknown step' }] });
+    throw new AppError('LOYALTY_LADDER_STEP_UNKNOWN', `ladderStep: '${opts.ladderStep}' is not one of ${keys.join(', ')}.`, {
+      fields: [{ field: 'ladderStep', message: 'unknown step' }],
+    });
   const marginMinor = Math.round((priced.totals.totalMinor * cfg.ladder.marginPercent) / 100);
-  const probs = customer.id && cfg.ladder.steps.length > 0 ? loyalty.buyProbabilities(keys, priors.get(cell?.cell ?? '') ?? {}, wallet?.ladder ?? {}, cfg.ladder.priorStrength) : null;
+  const probs =
+    customer.id && cfg.ladder.steps.length > 0
+      ? loyalty.buyProbabilities(keys, priors.get(cell?.cell ?? '') ?? {}, wallet?.ladder ?? {}, cfg.ladder.priorStrength)
+      : null;
   const options = ladder.map((s) => ({ key: s.key, costMinor: s.costMinor, pBuy: probs?.find((p) => p.key === s.key)?.pBuy ?? 0 }));
   const recommended = probs ? loyalty.recommend(options, marginMinor).key : null;
   const accepted = opts.ladderStep ? ladder.find((s) => s.key === opts.ladderStep)! : null;
@@ -183,13 +218,21 @@ export async function price(
   const forBurn = after.map((l) => ({ lineNo: l.lineNo, category: info.get(l.lineNo)!.category, totalMinor: l.totalMinor }));
 
   // Points to pay with.
-  const burn: loyalty.BurnConfig = { pointValueMinor: program.pointValueMinor, maxSharePercent: cfg.burn.maxSharePercent, excludedCategories: cfg.burn.excludedCategories };
+  const burn: loyalty.BurnConfig = {
+    pointValueMinor: program.pointValueMinor,
+    maxSharePercent: cfg.burn.maxSharePercent,
+    excludedCategories: cfg.burn.excludedCategories,
+  };
   const redeemable = wallet ? loyalty.maxRedeemable(forBurn, burn, wallet.active) : 0;
   if (body.redeemPoints > redeemable)
-    throw new AppError('LOYALTY_INSUFFICIENT_POINTS', `redeemPoints: ${body.redeemPoints} asked, at most ${redeemable} on this receipt (balance ${wallet?.active ?? 0}).`, {
-      fields: [{ field: 'redeemPoints', message: `at most ${redeemable}` }],
-      available: redeemable,
-    });
+    throw new AppError(
+      'LOYALTY_INSUFFICIENT_POINTS',
+      `redeemPoints: ${body.redeemPoints} asked, at most ${redeemable} on this receipt (balance ${wallet?.active ?? 0}).`,
+      {
+        fields: [{ field: 'redeemPoints', message: `at most ${redeemable}` }],
+        available: redeemable,
+      },
+    );
   const redemption = body.redeemPoints > 0 ? loyalty.allocateRedemption(forBurn, burn, body.redeemPoints) : [];
   const redeemedBy = new Map(redemption.map((r) => [r.lineNo, r]));
 
@@ -199,19 +242,45 @@ export async function price(
   const certDtos: QuoteResponse['certificates'] = [];
   for (const code of body.certificates) {
     const c = certs.find((x) => x.code === code);
-    const why = !c ? 'unknown' : c.currency !== cur ? `in ${c.currency}` : new Date(c.expiresAt) <= opts.at ? 'expired' : Number(c.remainingMinor) <= 0 ? 'spent' : null;
+    const why = !c
+      ? 'unknown'
+      : c.currency !== cur
+        ? `in ${c.currency}`
+        : new Date(c.expiresAt) <= opts.at
+          ? 'expired'
+          : Number(c.remainingMinor) <= 0
+            ? 'spent'
+            : null;
     const remaining = c ? Number(c.remainingMinor) : 0;
     if (why) {
-      if (opts.strict) throw new AppError('LOYALTY_CERTIFICATE_INVALID', `certificates: ${code} is ${why}.`, { fields: [{ field: 'certificates', message: `${code} is ${why}` }] });
-      certDtos.push({ code, usable: false, reason: why, remaining: minorToDecimal(Math.max(0, remaining), cur), apply: minorToDecimal(0, cur) });
+      if (opts.strict)
+        throw new AppError('LOYALTY_CERTIFICATE_INVALID', `certificates: ${code} is ${why}.`, {
+          fields: [{ field: 'certificates', message: `${code} is ${why}` }],
+        });
+      certDtos.push({
+        code,
+        usable: false,
+        reason: why,
+        remaining: minorToDecimal(Math.max(0, remaining), cur),
+        apply: minorToDecimal(0, cur),
+      });
       continue;
     }
     const eligible = after.filter((l) => !c!.categories || c!.categories.includes(info.get(l.lineNo)!.category ?? ''));
     const room = eligible.reduce((s, l) => s + leftByLine.get(l.lineNo)!, 0);
     const apply = Math.min(remaining, room);
     if (apply <= 0) {
-      if (opts.strict) throw new AppError('LOYALTY_CERTIFICATE_INVALID', `certificates: ${code} covers none of the basket's categories.`, { fields: [{ field: 'certificates', message: `${code} covers nothing here` }] });
-      certDtos.push({ code, usable: false, reason: 'no eligible lines', remaining: minorToDecimal(remaining, cur), apply: minorToDecimal(0, cur) });
+      if (opts.strict)
+        throw new AppError('LOYALTY_CERTIFICATE_INVALID', `certificates: ${code} covers none of the basket's categories.`, {
+          fields: [{ field: 'certificates', message: `${code} covers nothing here` }],
+        });
+      certDtos.push({
+        code,
+        usable: false,
+        reason: 'no eligible lines',
+        remaining: minorToDecimal(remaining, cur),
+        apply: minorToDecimal(0, cur),
+      });
       continue;
     }
     const left = eligible.map((l) => leftByLine.get(l.lineNo)!);
@@ -231,7 +300,17 @@ export async function price(
     ? { basePercent: partner.earnPercent, categoryMultipliers: {}, brandMultipliers: {} }
     : { basePercent: cfg.earn.basePercent, categoryMultipliers: cfg.earn.categoryMultipliers, brandMultipliers: cfg.earn.brandMultipliers };
   const earned = customer.id
-    ? loyalty.earnPoints(after.map((l) => ({ lineNo: l.lineNo, category: info.get(l.lineNo)!.category, brand: info.get(l.lineNo)!.brand, paidMinor: leftByLine.get(l.lineNo)! })), earnCfg, tierMult, program.pointValueMinor)
+    ? loyalty.earnPoints(
+        after.map((l) => ({
+          lineNo: l.lineNo,
+          category: info.get(l.lineNo)!.category,
+          brand: info.get(l.lineNo)!.brand,
+          paidMinor: leftByLine.get(l.lineNo)!,
+        })),
+        earnCfg,
+        tierMult,
+        program.pointValueMinor,
+      )
     : { total: 0, lines: [] };
   const earnedBy = new Map(earned.lines.map((l) => [l.lineNo, l.points]));
 
@@ -247,7 +326,9 @@ export async function price(
     redeemedMinor: redeemedBy.get(l.lineNo)?.amountMinor ?? 0,
     earned: earnedBy.get(l.lineNo) ?? 0,
     offerShares: l.allocations,
-    certificates: certUse.filter((c) => (c.byLine.get(l.lineNo) ?? 0) > 0).map((c) => ({ code: c.code, amountMinor: c.byLine.get(l.lineNo)! })),
+    certificates: certUse
+      .filter((c) => (c.byLine.get(l.lineNo) ?? 0) > 0)
+      .map((c) => ({ code: c.code, amountMinor: c.byLine.get(l.lineNo)! })),
   }));
   const sum = (f: (l: (typeof lines)[number]) => number) => lines.reduce((s, l) => s + f(l), 0);
   const ladderTotal = after.reduce((s, l) => s + l.ladderMinor, 0);
@@ -286,7 +367,13 @@ export async function price(
       cell: cell?.cell ?? null,
       balance: wallet ? { active: wallet.active, pending: wallet.pending } : null,
     },
-    applicable: priced.applicable.map((a) => ({ offerId: a.offerId, name: a.name, kind: a.kind, group: a.group, discount: m(a.discountMinor) })),
+    applicable: priced.applicable.map((a) => ({
+      offerId: a.offerId,
+      name: a.name,
+      kind: a.kind,
+      group: a.group,
+      discount: m(a.discountMinor),
+    })),
     applied: priced.applied.map((a) => ({ offerId: a.offerId, name: a.name, kind: a.kind, group: a.group, discount: m(a.discountMinor) })),
     lines: lineDtos,
     totals: {
@@ -301,7 +388,13 @@ export async function price(
     ladder: {
       steps: ladder.map((s) => {
         const p = probs?.find((x) => x.key === s.key)?.pBuy ?? null;
-        return { key: s.key, percent: s.percent, cost: m(s.costMinor), pBuy: p === null ? null : Math.round(p * 10_000) / 10_000, expectedMargin: p === null ? null : m(Math.round(p * (marginMinor - s.costMinor))) };
+        return {
+          key: s.key,
+          percent: s.percent,
+          cost: m(s.costMinor),
+          pBuy: p === null ? null : Math.round(p * 10_000) / 10_000,
+          expectedMargin: p === null ? null : m(Math.round(p * (marginMinor - s.costMinor))),
+        };
       }),
       recommended,
       accepted: opts.ladderStep ?? null,
@@ -322,6 +415,7 @@ export async function price(
     certificateUse: certUse.map((c) => ({ code: c.code, amountMinor: c.amountMinor })),
     applied: priced.applied.map((a) => ({ offerId: a.offerId, discountMinor: a.discountMinor })),
     ladderStep: opts.ladderStep ?? null,
-    ladderObservations: opts.ladderStep && customer.id ? Object.entries(loyalty.observe(keys, opts.ladderStep)).map(([step, c]) => ({ step, ...c })) : [],
+    ladderObservations:
+      opts.ladderStep && customer.id ? Object.entries(loyalty.observe(keys, opts.ladderStep)).map(([step, c]) => ({ step, ...c })) : [],
   };
 }

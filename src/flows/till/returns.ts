@@ -53,9 +53,13 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
   if (seen) return replay(seen, body);
   const found = await loyalty.findSaleWithReturns(s, body.originalReceipt.store, body.originalReceipt.number);
   if (!found)
-    throw new AppError('LOYALTY_RECEIPT_NOT_FOUND', `originalReceipt: no till sale ${body.originalReceipt.number} in store ${body.originalReceipt.store}.`, {
-      fields: [{ field: 'originalReceipt', message: 'not found' }],
-    });
+    throw new AppError(
+      'LOYALTY_RECEIPT_NOT_FOUND',
+      `originalReceipt: no till sale ${body.originalReceipt.number} in store ${body.originalReceipt.store}.`,
+      {
+        fields: [{ field: 'originalReceipt', message: 'not found' }],
+      },
+    );
   const sale = found.sale.result as StoredSale;
   const cur = sale.response.currency;
   const before = found.returns.flatMap((r) => (r.result as StoredReturn).lines);
@@ -71,15 +75,25 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
     const bought = thousandths(line.quantityText)!;
     const left = bought - done(r.lineNo, (l) => l.qty);
     const qty = body.lines ? thousandths(r.quantity) : left;
-    if (qty === undefined || qty <= 0) return body.lines ? fails.push({ field: `lines.${i}.quantity`, message: `must be above 0 with at most 3 decimals, got ${r.quantity}` }) : undefined;
-    if (qty > left) return fails.push({ field: `lines.${i}.quantity`, message: `${qty / 1000} asked, ${left / 1000} left to return of ${bought / 1000}` });
-    if (asked.some((a) => a.lineNo === r.lineNo)) return fails.push({ field: `lines.${i}.lineNo`, message: `line ${r.lineNo} appears twice` });
+    if (qty === undefined || qty <= 0)
+      return body.lines
+        ? fails.push({ field: `lines.${i}.quantity`, message: `must be above 0 with at most 3 decimals, got ${r.quantity}` })
+        : undefined;
+    if (qty > left)
+      return fails.push({
+        field: `lines.${i}.quantity`,
+        message: `${qty / 1000} asked, ${left / 1000} left to return of ${bought / 1000}`,
+      });
+    if (asked.some((a) => a.lineNo === r.lineNo))
+      return fails.push({ field: `lines.${i}.lineNo`, message: `line ${r.lineNo} appears twice` });
     asked.push({ lineNo: r.lineNo, qty, index: i });
   });
   if (fails.length > 0)
     throw new AppError('LOYALTY_RETURN_EXCEEDS', fails.map((f) => `${f.field}: ${f.message}`).join('; '), { fields: fails });
   if (asked.length === 0)
-    throw new AppError('LOYALTY_RETURN_EXCEEDS', `lines: everything on receipt ${body.originalReceipt.number} is returned already.`, { fields: [{ field: 'lines', message: 'nothing left to return' }] });
+    throw new AppError('LOYALTY_RETURN_EXCEEDS', `lines: everything on receipt ${body.originalReceipt.number} is returned already.`, {
+      fields: [{ field: 'lines', message: 'nothing left to return' }],
+    });
 
   // Each value of a line, in proportion to what has been returned so far including this return.
   const lines: ReturnedLine[] = asked.map(({ lineNo, qty }) => {
@@ -90,17 +104,39 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
     return {
       lineNo,
       qty,
-      totalMinor: share(l.totalMinor, done(lineNo, (x) => x.totalMinor)),
-      refundMinor: share(l.paidMinor, done(lineNo, (x) => x.refundMinor)),
-      earned: share(l.earned, done(lineNo, (x) => x.earned)),
-      redeemed: share(l.redeemedPoints, done(lineNo, (x) => x.redeemed)),
+      totalMinor: share(
+        l.totalMinor,
+        done(lineNo, (x) => x.totalMinor),
+      ),
+      refundMinor: share(
+        l.paidMinor,
+        done(lineNo, (x) => x.refundMinor),
+      ),
+      earned: share(
+        l.earned,
+        done(lineNo, (x) => x.earned),
+      ),
+      redeemed: share(
+        l.redeemedPoints,
+        done(lineNo, (x) => x.redeemed),
+      ),
       certificates: l.certificates.map((c) => ({
         code: c.code,
-        amountMinor: share(c.amountMinor, before.filter((b) => b.lineNo === lineNo).reduce((a, b) => a + (b.certificates.find((x) => x.code === c.code)?.amountMinor ?? 0), 0)),
+        amountMinor: share(
+          c.amountMinor,
+          before
+            .filter((b) => b.lineNo === lineNo)
+            .reduce((a, b) => a + (b.certificates.find((x) => x.code === c.code)?.amountMinor ?? 0), 0),
+        ),
       })),
       offers: l.offerShares.map((o) => ({
         offerId: o.offerId,
-        discountMinor: share(o.discountMinor, before.filter((b) => b.lineNo === lineNo).reduce((a, b) => a + (b.offers.find((x) => x.offerId === o.offerId)?.discountMinor ?? 0), 0)),
+        discountMinor: share(
+          o.discountMinor,
+          before
+            .filter((b) => b.lineNo === lineNo)
+            .reduce((a, b) => a + (b.offers.find((x) => x.offerId === o.offerId)?.discountMinor ?? 0), 0),
+        ),
       })),
     };
   });
@@ -126,7 +162,9 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
   if (stored.conflicts.length > 0 || stored.skipped.length > 0) {
     const again = await loyalty.findTillReceipt(s, body.store, body.number);
     if (again) return replay(again, body);
-    throw new AppError('SALES_RECEIPT_CONFLICT', `Number ${body.number} of store ${body.store} is used by another receipt.`, { fields: [{ field: 'number', message: 'already used' }] });
+    throw new AppError('SALES_RECEIPT_CONFLICT', `Number ${body.number} of store ${body.store} is used by another receipt.`, {
+      fields: [{ field: 'number', message: 'already used' }],
+    });
   }
   const receiptId = stored.created[0]!.receiptId;
 
@@ -138,7 +176,13 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
   let restoredLots: { lotId: string; points: number }[] = [];
   if (owner) {
     const earned = sum((l) => l.earned);
-    if (earned > 0) ({ reversed, shortfall } = await loyalty.reverseEarned(s, { owner, receiptId: found.sale.receiptId, points: earned, cause: `return:${receiptId}:earn` }));
+    if (earned > 0)
+      ({ reversed, shortfall } = await loyalty.reverseEarned(s, {
+        owner,
+        receiptId: found.sale.receiptId,
+        points: earned,
+        cause: `return:${receiptId}:earn`,
+      }));
     const redeemed = sum((l) => l.redeemed);
     if (redeemed > 0 && sale.redemptionTransferId) {
       // Back to the lots the redemption took them from, in proportion, less what earlier returns restored.
@@ -154,10 +198,17 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
   const certs = new Map<string, number>();
   for (const l of lines) for (const c of l.certificates) if (c.amountMinor > 0) certs.set(c.code, (certs.get(c.code) ?? 0) + c.amountMinor);
   if (certs.size > 0)
-    await loyalty.addCertificateMoves(s, [...certs].map(([code, amountMinor]) => ({ code, cause: `return:${receiptId}`, amountMinor, receiptId })));
+    await loyalty.addCertificateMoves(
+      s,
+      [...certs].map(([code, amountMinor]) => ({ code, cause: `return:${receiptId}`, amountMinor, receiptId })),
+    );
   const budgets = new Map<string, number>();
-  for (const l of lines) for (const o of l.offers) if (!o.offerId.startsWith('tier:')) budgets.set(o.offerId, (budgets.get(o.offerId) ?? 0) + o.discountMinor);
-  await offers.releaseBudgets(s, [...budgets].map(([offerId, discountMinor]) => ({ offerId, discountMinor })));
+  for (const l of lines)
+    for (const o of l.offers) if (!o.offerId.startsWith('tier:')) budgets.set(o.offerId, (budgets.get(o.offerId) ?? 0) + o.discountMinor);
+  await offers.releaseBudgets(
+    s,
+    [...budgets].map(([offerId, discountMinor]) => ({ offerId, discountMinor })),
+  );
 
   const gross = sum((l) => l.refundMinor);
   const shortfallValue = Math.min(gross, shortfall * sale.pointValueMinor);
@@ -201,6 +252,8 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
 function replay(stored: loyalty.TillReceiptRow, body: ReturnBody): ReturnResponse {
   const keep = stored.result as StoredReturn;
   if (stored.kind !== 'return')
-    throw new AppError('SALES_RECEIPT_CONFLICT', `Number ${body.number} of store ${body.store} is a sale.`, { fields: [{ field: 'number', message: 'used by a sale' }] });
+    throw new AppError('SALES_RECEIPT_CONFLICT', `Number ${body.number} of store ${body.store} is a sale.`, {
+      fields: [{ field: 'number', message: 'used by a sale' }],
+    });
   return { ...keep.response, replayed: true };
 }

@@ -83,10 +83,7 @@ export async function insertIdentities(
   return { taken: [] };
 }
 
-export async function findIdentityOwners(
-  q: Queryable,
-  list: readonly { kind: IdentityKind; value: string }[],
-): Promise<IdentityRow[]> {
+export async function findIdentityOwners(q: Queryable, list: readonly { kind: IdentityKind; value: string }[]): Promise<IdentityRow[]> {
   if (list.length === 0) return [];
   return q.query<IdentityRow>(
     `SELECT i.kind, i.value, i.customer_id AS "customerId"
@@ -110,7 +107,10 @@ export async function deleteIdentities(
 
 export async function findCustomers(q: Queryable, ids: readonly string[]): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
-  return q.db.select().from(customers).where(inArray(customers.id, [...ids]));
+  return q.db
+    .select()
+    .from(customers)
+    .where(inArray(customers.id, [...ids]));
 }
 
 export async function findIdentities(q: Queryable, customerIds: readonly string[]): Promise<IdentityRow[]> {
@@ -152,7 +152,11 @@ export async function findCustomerIdByIdentity(q: Queryable, kind: IdentityKind,
 }
 
 /** The till's view of the customer holding an identity: id and birth date, in one statement. */
-export async function findTillCustomer(q: Queryable, kind: IdentityKind, value: string): Promise<{ id: string; birthDate: string | null } | undefined> {
+export async function findTillCustomer(
+  q: Queryable,
+  kind: IdentityKind,
+  value: string,
+): Promise<{ id: string; birthDate: string | null } | undefined> {
   const rows = await q.query<{ id: string; birthDate: string | null }>(
     `SELECT c.id, c.birth_date::text AS "birthDate" FROM customers.identities i JOIN customers.customers c ON c.id = i.customer_id
      WHERE i.kind = $1 AND i.value = $2 AND c.status = 'active'`,

@@ -138,7 +138,11 @@ export async function findCustomerIdByIdentity(q: Queryable, kind: IdentityKind,
 }
 
 /** The till's view of the customer holding an identity (id, birth date), or undefined; a malformed value is unknown. */
-export async function findTillCustomer(q: Queryable, kind: IdentityKind, value: string): Promise<{ id: string; birthDate: string | null } | undefined> {
+export async function findTillCustomer(
+  q: Queryable,
+  kind: IdentityKind,
+  value: string,
+): Promise<{ id: string; birthDate: string | null } | undefined> {
   const n = normalizeIdentity(kind, value, config().phoneCountry);
   if ('error' in n) return undefined;
   return repo.findTillCustomer(q, kind, n.value);
@@ -177,7 +181,10 @@ export async function searchCustomers(q: Queryable, text: string, limit: number)
  * and is marked merged. The flow that calls this moves the rest of the history.
  */
 export async function mergeCustomersInTx(s: Session, into: string, from: string, actor: string): Promise<void> {
-  if (into === from) throw new AppError('VALIDATION_FAILED', 'A customer cannot be merged into itself.', { fields: [{ field: 'from', message: 'equals the target customer' }] });
+  if (into === from)
+    throw new AppError('VALIDATION_FAILED', 'A customer cannot be merged into itself.', {
+      fields: [{ field: 'from', message: 'equals the target customer' }],
+    });
   await repo.lockCustomers(s, [into, from]);
   await getActive(s, into);
   await getActive(s, from);

@@ -18,7 +18,16 @@ export type LotTake = { lotId: string; points: number };
  */
 export async function redeem(
   s: Session,
-  a: { owner: string; actor: string; points: number; cause: string; receiptId: string | null; kind?: string; credit?: string; partnerCode?: string | null },
+  a: {
+    owner: string;
+    actor: string;
+    points: number;
+    cause: string;
+    receiptId: string | null;
+    kind?: string;
+    credit?: string;
+    partnerCode?: string | null;
+  },
 ): Promise<{ transferId: string; lots: LotTake[]; activeAfter: number }> {
   const claimed = await s.query<{ active: number }>(
     `UPDATE loyalty.balances SET active = active - $2::int, updated_at = now() WHERE customer_id = $1 AND active >= $2::int RETURNING active`,
@@ -47,7 +56,17 @@ export async function redeem(
        VALUES ($1, $3, 'active:' || $1, $7, $2::int, $6, $4, $5, $8, $9)),
      mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT $1, id, $3, $6, pts FROM take)
      SELECT json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take`,
-    [a.owner, a.points, transferId, a.cause, a.receiptId, a.kind ?? 'redeem', a.credit ?? 'program', a.actor === a.owner ? null : a.actor, a.partnerCode ?? null],
+    [
+      a.owner,
+      a.points,
+      transferId,
+      a.cause,
+      a.receiptId,
+      a.kind ?? 'redeem',
+      a.credit ?? 'program',
+      a.actor === a.owner ? null : a.actor,
+      a.partnerCode ?? null,
+    ],
   );
   const lots = rows[0]?.lots ?? [];
   const covered = lots.reduce((x, l) => x + l.points, 0);
@@ -89,7 +108,21 @@ export async function earn(
      INSERT INTO loyalty.balances (customer_id, pending, active) VALUES ($1, CASE WHEN $11::boolean THEN 0 ELSE $3::int END, CASE WHEN $11::boolean THEN $3::int ELSE 0 END)
      ON CONFLICT (customer_id) DO UPDATE SET pending = loyalty.balances.pending + EXCLUDED.pending, active = loyalty.balances.active + EXCLUDED.active, updated_at = now()
      RETURNING active, pending`,
-    [a.owner, lotId, a.points, a.at, a.pendingDays, a.expiryMonths, a.receiptId, a.partnerCode, a.cause, transferId, activeNow, a.actor === a.owner ? null : a.actor, a.kind ?? 'earn'],
+    [
+      a.owner,
+      lotId,
+      a.points,
+      a.at,
+      a.pendingDays,
+      a.expiryMonths,
+      a.receiptId,
+      a.partnerCode,
+      a.cause,
+      transferId,
+      activeNow,
+      a.actor === a.owner ? null : a.actor,
+      a.kind ?? 'earn',
+    ],
   );
   return { lotId, transferId, balance: rows[0]! };
 }
@@ -103,10 +136,9 @@ export async function reverseEarned(
   a: { owner: string; receiptId: string; points: number; cause: string },
 ): Promise<{ reversed: number; shortfall: number }> {
   // The wallet's lock first (see the top of this file); the upsert also creates a missing row.
-  await s.query(
-    `INSERT INTO loyalty.balances (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO UPDATE SET updated_at = now()`,
-    [a.owner],
-  );
+  await s.query(`INSERT INTO loyalty.balances (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO UPDATE SET updated_at = now()`, [
+    a.owner,
+  ]);
   const rows = await s.query<{ lot_id: string; active: boolean; pts: number }>(
     `WITH lots AS (
        SELECT l.id, coalesce(bool_or(m.kind = 'activate'), false) AS active, l.points - coalesce(sum(m.points), 0)::int AS rem
@@ -168,7 +200,10 @@ export async function redemptionLots(q: Queryable, owner: string, transferId: st
 
 /** Has a transfer with this cause been recorded (a retried adjustment)? */
 export async function findTransferByCause(q: Queryable, owner: string, cause: string): Promise<{ id: string; points: number } | undefined> {
-  const rows = await q.query<{ id: string; points: number }>(`SELECT id, points FROM loyalty.transfers WHERE customer_id = $1 AND cause = $2`, [owner, cause]);
+  const rows = await q.query<{ id: string; points: number }>(
+    `SELECT id, points FROM loyalty.transfers WHERE customer_id = $1 AND cause = $2`,
+    [owner, cause],
+  );
   return rows[0];
 }
 
@@ -227,7 +262,12 @@ export async function activateDue(s: Session, now: Date, limit: number): Promise
     [now, limit],
   );
   if (owners.length === 0) return { lots: 0, points: 0 };
-  const lots = await lockAndReadDue(s, owners.map((o) => o.customer_id), now, 'activation');
+  const lots = await lockAndReadDue(
+    s,
+    owners.map((o) => o.customer_id),
+    now,
+    'activation',
+  );
   await moveLots(s, lots, 'activate');
   return { lots: lots.length, points: lots.reduce((a, l) => a + l.rem, 0) };
 }
@@ -244,14 +284,21 @@ export async function expireDue(s: Session, now: Date, limit: number): Promise<{
     [now, limit],
   );
   if (owners.length === 0) return { lots: 0, points: 0 };
-  const lots = await lockAndReadDue(s, owners.map((o) => o.customer_id), now, 'expiry');
+  const lots = await lockAndReadDue(
+    s,
+    owners.map((o) => o.customer_id),
+    now,
+    'expiry',
+  );
   await moveLots(s, lots, 'expire');
   return { lots: lots.length, points: lots.reduce((a, l) => a + l.rem, 0) };
 }
 
 /** The cached balance of a wallet. */
 export async function cachedBalance(q: Queryable, owner: string): Promise<{ active: number; pending: number }> {
-  const rows = await q.query<{ active: number; pending: number }>(`SELECT active, pending FROM loyalty.balances WHERE customer_id = $1`, [owner]);
+  const rows = await q.query<{ active: number; pending: number }>(`SELECT active, pending FROM loyalty.balances WHERE customer_id = $1`, [
+    owner,
+  ]);
   return rows[0] ?? { active: 0, pending: 0 };
 }
 
@@ -280,7 +327,17 @@ export async function expiringPoints(q: Queryable, owner: string): Promise<{ exp
 
 /** The wallet's transfers, newest first. */
 export async function ledgerEntries(q: Queryable, owner: string, limit: number) {
-  return q.query<{ id: string; kind: string; debitAccount: string; creditAccount: string; points: number; cause: string; receiptId: string | null; lotId: string | null; createdAt: Date }>(
+  return q.query<{
+    id: string;
+    kind: string;
+    debitAccount: string;
+    creditAccount: string;
+    points: number;
+    cause: string;
+    receiptId: string | null;
+    lotId: string | null;
+    createdAt: Date;
+  }>(
     `SELECT id, kind, debit_account AS "debitAccount", credit_account AS "creditAccount", points, cause, receipt_id AS "receiptId", lot_id AS "lotId", created_at AS "createdAt"
      FROM loyalty.transfers WHERE customer_id = $1 ORDER BY id DESC LIMIT $2`,
     [owner, limit],

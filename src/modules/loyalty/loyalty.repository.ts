@@ -3,7 +3,9 @@ import type { Queryable, Session } from '../../platform/db/client.ts';
 // The loyalty module's SQL other than the ledger (ledger.repository.ts): program versions, the till's view of a
 // wallet, cards, households, tiers, certificates, partners, till receipts and the ladder statistics.
 
-export async function latestProgram(q: Queryable): Promise<{ version: number; config: unknown; note: string | null; createdAt: Date } | undefined> {
+export async function latestProgram(
+  q: Queryable,
+): Promise<{ version: number; config: unknown; note: string | null; createdAt: Date } | undefined> {
   const rows = await q.query<{ version: number; config: unknown; note: string | null; createdAt: Date }>(
     `SELECT version, config, note, created_at AS "createdAt" FROM loyalty.program_versions ORDER BY version DESC LIMIT 1`,
   );
@@ -39,7 +41,10 @@ export async function tillWallet(q: Queryable, customerId: string): Promise<Wall
 }
 
 /** A card's status and customer, with that customer's wallet as in tillWallet: one statement. */
-export async function tillWalletByCard(q: Queryable, number: string): Promise<(WalletRow & { status: CardRow['status']; customerId: string | null }) | undefined> {
+export async function tillWalletByCard(
+  q: Queryable,
+  number: string,
+): Promise<(WalletRow & { status: CardRow['status']; customerId: string | null }) | undefined> {
   const rows = await q.query<WalletRow & { status: CardRow['status']; customerId: string | null }>(
     `SELECT c.status, c.customer_id AS "customerId", o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
             coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = c.customer_id), '[]'::json) AS ladder
@@ -58,7 +63,11 @@ export async function cellPriors(q: Queryable): Promise<{ cell: string; step: st
 }
 
 /** Adds one sale's ladder observations to the customer's counts (set-based upsert). */
-export async function addLadderCounts(s: Session, customerId: string, counts: { step: string; successes: number; failures: number }[]): Promise<void> {
+export async function addLadderCounts(
+  s: Session,
+  customerId: string,
+  counts: { step: string; successes: number; failures: number }[],
+): Promise<void> {
   if (counts.length === 0) return;
   await s.query(
     `INSERT INTO loyalty.ladder_stats (customer_id, step, successes, failures)
@@ -83,7 +92,13 @@ export async function refreshCellPriors(s: Session, onDate: string, cells: { cus
   return rows[0]?.n ?? 0;
 }
 
-export type CardRow = { number: string; customerId: string | null; status: 'active' | 'blocked' | 'replaced'; replacedBy: string | null; issuedAt: Date };
+export type CardRow = {
+  number: string;
+  customerId: string | null;
+  status: 'active' | 'blocked' | 'replaced';
+  replacedBy: string | null;
+  issuedAt: Date;
+};
 
 const CARD_COLUMNS = `number, customer_id AS "customerId", status, replaced_by AS "replacedBy", issued_at AS "issuedAt"`;
 
@@ -100,7 +115,11 @@ export async function insertCard(q: Queryable, number: string, customerId: strin
   return rows[0];
 }
 
-export async function updateCard(q: Queryable, number: string, fields: { customerId?: string; status?: string; replacedBy?: string }): Promise<CardRow> {
+export async function updateCard(
+  q: Queryable,
+  number: string,
+  fields: { customerId?: string; status?: string; replacedBy?: string },
+): Promise<CardRow> {
   const rows = await q.query<CardRow>(
     `UPDATE loyalty.cards SET customer_id = coalesce($2, customer_id), status = coalesce($3, status), replaced_by = coalesce($4, replaced_by), updated_at = now()
      WHERE number = $1 RETURNING ${CARD_COLUMNS}`,
@@ -163,7 +182,10 @@ export async function insertCertificate(
   return rows.length > 0;
 }
 
-export async function addCertificateMoves(s: Session, moves: { code: string; cause: string; amountMinor: number; receiptId: string }[]): Promise<void> {
+export async function addCertificateMoves(
+  s: Session,
+  moves: { code: string; cause: string; amountMinor: number; receiptId: string }[],
+): Promise<void> {
   if (moves.length === 0) return;
   await s.query(
     `INSERT INTO loyalty.certificate_moves (code, cause, amount_minor, receipt_id) SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[])`,
@@ -171,7 +193,14 @@ export async function addCertificateMoves(s: Session, moves: { code: string; cau
   );
 }
 
-export type PartnerRow = { code: string; name: string; earnPercent: number; issueCostMinor: number; burnValueMinor: number; stores: string[] };
+export type PartnerRow = {
+  code: string;
+  name: string;
+  earnPercent: number;
+  issueCostMinor: number;
+  burnValueMinor: number;
+  stores: string[];
+};
 
 const PARTNER_COLUMNS = `code, name, earn_percent::float8 AS "earnPercent", issue_cost_minor AS "issueCostMinor", burn_value_minor AS "burnValueMinor", stores`;
 
@@ -218,12 +247,19 @@ const TILL_COLUMNS = `customer_id AS "customerId", receipt_id AS "receiptId", st
   program_version AS "programVersion", result, points_earned AS "pointsEarned", points_redeemed AS "pointsRedeemed", created_at AS "createdAt"`;
 
 export async function findTillReceipt(q: Queryable, store: string, number: string): Promise<TillReceiptRow | undefined> {
-  const rows = await q.query<TillReceiptRow>(`SELECT ${TILL_COLUMNS} FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2`, [store, number]);
+  const rows = await q.query<TillReceiptRow>(`SELECT ${TILL_COLUMNS} FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2`, [
+    store,
+    number,
+  ]);
   return rows[0];
 }
 
 /** The sale by store and number, with every return already made of it, in one statement. */
-export async function findSaleWithReturns(q: Queryable, store: string, number: string): Promise<{ sale: TillReceiptRow; returns: TillReceiptRow[] } | undefined> {
+export async function findSaleWithReturns(
+  q: Queryable,
+  store: string,
+  number: string,
+): Promise<{ sale: TillReceiptRow; returns: TillReceiptRow[] } | undefined> {
   const rows = await q.query<TillReceiptRow & { isSale: boolean }>(
     `WITH s AS (SELECT * FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2 AND kind = 'sale')
      SELECT ${TILL_COLUMNS}, true AS "isSale" FROM s
@@ -244,7 +280,21 @@ export async function insertTillReceipt(
   await s.query(
     `INSERT INTO loyalty.till_receipts (customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)`,
-    [r.customerId, r.receiptId, r.storeCode, r.number, r.kind, r.originalReceiptId, r.programVersion, JSON.stringify(r.result), r.pointsEarned, r.pointsRedeemed, r.discountMinor, r.ladderStep, r.occurredAt],
+    [
+      r.customerId,
+      r.receiptId,
+      r.storeCode,
+      r.number,
+      r.kind,
+      r.originalReceiptId,
+      r.programVersion,
+      JSON.stringify(r.result),
+      r.pointsEarned,
+      r.pointsRedeemed,
+      r.discountMinor,
+      r.ladderStep,
+      r.occurredAt,
+    ],
   );
 }
 
@@ -252,7 +302,12 @@ export async function insertTillReceipt(
  * Adds a receipt to the customer's running spend and purchases (the tier job recomputes the rolling window exactly);
  * one statement. A customer without a tier row starts at 'none'.
  */
-export async function addTierSpend(s: Session, customerId: string, spendMinor: number, at: Date): Promise<{ tier: string; spendMinor: number; purchases: number }> {
+export async function addTierSpend(
+  s: Session,
+  customerId: string,
+  spendMinor: number,
+  at: Date,
+): Promise<{ tier: string; spendMinor: number; purchases: number }> {
   const rows = await s.query<{ tier: string; spendMinor: number; purchases: number }>(
     `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at) VALUES ($1, 'none', $3, $2, 1, $3)
      ON CONFLICT (customer_id) DO UPDATE SET spend_minor = loyalty.customer_tiers.spend_minor + EXCLUDED.spend_minor, purchases = loyalty.customer_tiers.purchases + 1
@@ -263,7 +318,15 @@ export async function addTierSpend(s: Session, customerId: string, spendMinor: n
 }
 
 /** Upgrades the customer's tier (never downgrades: that is the job's, after the grace period). */
-export async function upgradeTier(s: Session, customerId: string, tier: string, rank: Record<string, number>, spendMinor: number, purchases: number, at: Date): Promise<void> {
+export async function upgradeTier(
+  s: Session,
+  customerId: string,
+  tier: string,
+  rank: Record<string, number>,
+  spendMinor: number,
+  purchases: number,
+  at: Date,
+): Promise<void> {
   await s.query(
     `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at) VALUES ($1, $2, $3, $4, $5, $3)
      ON CONFLICT (customer_id) DO UPDATE SET
@@ -274,7 +337,10 @@ export async function upgradeTier(s: Session, customerId: string, tier: string, 
   );
 }
 
-export async function findTier(q: Queryable, customerId: string): Promise<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number } | undefined> {
+export async function findTier(
+  q: Queryable,
+  customerId: string,
+): Promise<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number } | undefined> {
   const rows = await q.query<{ tier: string; since: Date; belowSince: Date | null; spendMinor: number; purchases: number }>(
     `SELECT tier, since, below_since AS "belowSince", spend_minor AS "spendMinor", purchases FROM loyalty.customer_tiers WHERE customer_id = $1 AND tier <> 'none'`,
     [customerId],

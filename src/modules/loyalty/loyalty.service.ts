@@ -60,24 +60,37 @@ export async function getProgram(q: Queryable): Promise<Program> {
 
 /** The program, or LOYALTY_NO_PROGRAM when none is configured yet. */
 export function requireProgram(p: Program | undefined): Program {
-  if (!p) throw new AppError('LOYALTY_NO_PROGRAM', 'No loyalty program is configured: PUT /api/v1/loyalty/program or `patron loyalty program set FILE`.');
+  if (!p)
+    throw new AppError(
+      'LOYALTY_NO_PROGRAM',
+      'No loyalty program is configured: PUT /api/v1/loyalty/program or `patron loyalty program set FILE`.',
+    );
   return p;
 }
 
 /** The program in force with its note and date, for the API; undefined before the first one. */
 export async function findProgramVersion(q: Queryable) {
   const row = await repo.latestProgram(q);
-  return row ? { version: row.version, config: ProgramConfig.parse(row.config), note: row.note, createdAt: new Date(row.createdAt).toISOString() } : undefined;
+  return row
+    ? { version: row.version, config: ProgramConfig.parse(row.config), note: row.note, createdAt: new Date(row.createdAt).toISOString() }
+    : undefined;
 }
 
 /** Stores a new version of the program (validated) and puts it in force. */
-export async function putProgram(q: Queryable, raw: unknown, note: string | null): Promise<{ version: number; config: ProgramConfig; note: string | null; createdAt: string }> {
+export async function putProgram(
+  q: Queryable,
+  raw: unknown,
+  note: string | null,
+): Promise<{ version: number; config: ProgramConfig; note: string | null; createdAt: string }> {
   const parsed = ProgramConfig.safeParse(raw);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'config', message: i.message }));
     throw new AppError('VALIDATION_FAILED', `program: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
   }
-  if (!isKnownCurrency(parsed.data.currency)) throw new AppError('VALIDATION_FAILED', `currency: '${parsed.data.currency}' is not an ISO 4217 code.`, { fields: [{ field: 'currency', message: 'unknown currency' }] });
+  if (!isKnownCurrency(parsed.data.currency))
+    throw new AppError('VALIDATION_FAILED', `currency: '${parsed.data.currency}' is not an ISO 4217 code.`, {
+      fields: [{ field: 'currency', message: 'unknown currency' }],
+    });
   const row = await repo.insertProgram(q, parsed.data, note);
   reference.clear();
   return { version: row.version, config: parsed.data, note, createdAt: new Date(row.createdAt).toISOString() };
@@ -111,13 +124,20 @@ export async function tillWallet(q: Queryable, customerId: string): Promise<Wall
  * The till's view of a loyalty card in one statement: its status, its customer and that customer's wallet.
  * Undefined for a number Patron never issued as a card (it may still be a customer's card identity).
  */
-export async function tillWalletByCard(q: Queryable, number: string): Promise<{ status: repo.CardRow['status']; customerId: string | null; wallet: Wallet | null } | undefined> {
+export async function tillWalletByCard(
+  q: Queryable,
+  number: string,
+): Promise<{ status: repo.CardRow['status']; customerId: string | null; wallet: Wallet | null } | undefined> {
   const row = await repo.tillWalletByCard(q, number);
   if (!row) return undefined;
   if (!row.customerId || row.status !== 'active') return { status: row.status, customerId: row.customerId, wallet: null };
   const ladder: Wallet['ladder'] = {};
   for (const [step, successes, failures] of row.ladder) ladder[step] = { successes, failures };
-  return { status: row.status, customerId: row.customerId, wallet: { owner: row.owner, active: row.active, pending: row.pending, tier: row.tier, ladder } };
+  return {
+    status: row.status,
+    customerId: row.customerId,
+    wallet: { owner: row.owner, active: row.active, pending: row.pending, tier: row.tier, ladder },
+  };
 }
 
 export const redeem = ledger.redeem;
@@ -134,7 +154,10 @@ export async function getBalance(q: Queryable, customerId: string): Promise<Bala
 }
 
 /** The cached balance and the balance summed over the transfers: equal, or the ledger is broken (tests assert it). */
-export async function checkBalance(q: Queryable, owner: string): Promise<{ cached: { active: number; pending: number }; ledger: { active: number; pending: number } }> {
+export async function checkBalance(
+  q: Queryable,
+  owner: string,
+): Promise<{ cached: { active: number; pending: number }; ledger: { active: number; pending: number } }> {
   const [c, l] = await Promise.all([ledger.cachedBalance(q, owner), ledger.ledgerBalance(q, owner)]);
   return { cached: c, ledger: l };
 }
@@ -148,7 +171,10 @@ export async function ledgerEntries(q: Queryable, customerId: string, limit = 10
  * A manual correction (goodwill, or taking back points): a credit makes a new lot, active at once; a debit takes
  * active points soonest-expiring first and never overdraws. Idempotent by `idempotencyKey`.
  */
-export async function adjust(database: Database, a: { customerId: string; points: number; reason: string; idempotencyKey: string; at?: Date }): Promise<{ transferId: string; replayed: boolean; balance: Balance }> {
+export async function adjust(
+  database: Database,
+  a: { customerId: string; points: number; reason: string; idempotencyKey: string; at?: Date },
+): Promise<{ transferId: string; replayed: boolean; balance: Balance }> {
   const program = await getProgram(database);
   const out = await database.transaction(async (s) => {
     const { owner } = await repo.householdOf(s, a.customerId);
@@ -170,7 +196,15 @@ export async function adjust(database: Database, a: { customerId: string; points
       });
       return { transferId: r.transferId, replayed: false };
     }
-    const r = await ledger.redeem(s, { owner, actor: a.customerId, points: -a.points, cause, receiptId: null, kind: 'adjust', credit: 'program' });
+    const r = await ledger.redeem(s, {
+      owner,
+      actor: a.customerId,
+      points: -a.points,
+      cause,
+      receiptId: null,
+      kind: 'adjust',
+      credit: 'program',
+    });
     return { transferId: r.transferId, replayed: false };
   });
   return { ...out, balance: await getBalance(database, a.customerId) };
@@ -202,7 +236,13 @@ export async function expireDue(database: Database, now = new Date(), batch = 10
 // Cards and households
 
 function cardDto(c: repo.CardRow) {
-  return { number: c.number, customerId: c.customerId, status: c.status, replacedBy: c.replacedBy, issuedAt: new Date(c.issuedAt).toISOString() };
+  return {
+    number: c.number,
+    customerId: c.customerId,
+    status: c.status,
+    replacedBy: c.replacedBy,
+    issuedAt: new Date(c.issuedAt).toISOString(),
+  };
 }
 
 /** The card, or LOYALTY_CARD_NOT_FOUND. */
@@ -218,11 +258,19 @@ export async function getCard(q: Queryable, number: string) {
  */
 export async function issueCard(database: Database, number: string, customer?: Identity) {
   return database.transaction(async (s) => {
-    if (await repo.findCard(s, number)) throw new AppError('LOYALTY_CARD_TAKEN', `Card ${number} is issued already.`, { fields: [{ field: 'number', message: 'issued already' }] });
-    const owner = customer ? await customers.findOrCreateByIdentity(s, customer) : await customers.findOrCreateByIdentity(s, { kind: 'card', value: number });
+    if (await repo.findCard(s, number))
+      throw new AppError('LOYALTY_CARD_TAKEN', `Card ${number} is issued already.`, {
+        fields: [{ field: 'number', message: 'issued already' }],
+      });
+    const owner = customer
+      ? await customers.findOrCreateByIdentity(s, customer)
+      : await customers.findOrCreateByIdentity(s, { kind: 'card', value: number });
     if (customer) await customers.attachIdentity(s, owner.id, { kind: 'card', value: number });
     const card = await repo.insertCard(s, number, owner.id);
-    if (!card) throw new AppError('LOYALTY_CARD_TAKEN', `Card ${number} is issued already.`, { fields: [{ field: 'number', message: 'issued already' }] });
+    if (!card)
+      throw new AppError('LOYALTY_CARD_TAKEN', `Card ${number} is issued already.`, {
+        fields: [{ field: 'number', message: 'issued already' }],
+      });
     return cardDto(card);
   });
 }
@@ -252,7 +300,10 @@ export async function replaceCard(database: Database, number: string, newNumber:
     if (old.status === 'replaced') throw new AppError('LOYALTY_CARD_INACTIVE', `Card ${number} was replaced by ${old.replacedBy}.`);
     if (!old.customerId) throw new AppError('LOYALTY_CARD_INACTIVE', `Card ${number} is bound to no customer.`);
     const fresh = await repo.insertCard(s, newNumber, old.customerId);
-    if (!fresh) throw new AppError('LOYALTY_CARD_TAKEN', `Card ${newNumber} is issued already.`, { fields: [{ field: 'newNumber', message: 'issued already' }] });
+    if (!fresh)
+      throw new AppError('LOYALTY_CARD_TAKEN', `Card ${newNumber} is issued already.`, {
+        fields: [{ field: 'newNumber', message: 'issued already' }],
+      });
     await customers.attachIdentity(s, old.customerId, { kind: 'card', value: newNumber });
     await repo.updateCard(s, number, { status: 'replaced', replacedBy: newNumber });
     return cardDto(fresh);
@@ -267,16 +318,27 @@ export async function cardsOf(q: Queryable, customerId: string) {
  * Adds a member to the owner's household: from now on the member earns into, and redeems from, the owner's wallet.
  * Points the member holds move there too, lot by lot, keeping their dates.
  */
-export async function joinHousehold(database: Database, ownerId: string, memberId: string): Promise<{ owner: string; members: string[]; moved: number }> {
-  if (ownerId === memberId) throw new AppError('VALIDATION_FAILED', 'member: the owner cannot be their own member.', { fields: [{ field: 'member', message: 'same as owner' }] });
+export async function joinHousehold(
+  database: Database,
+  ownerId: string,
+  memberId: string,
+): Promise<{ owner: string; members: string[]; moved: number }> {
+  if (ownerId === memberId)
+    throw new AppError('VALIDATION_FAILED', 'member: the owner cannot be their own member.', {
+      fields: [{ field: 'member', message: 'same as owner' }],
+    });
   return database.transaction(async (s) => {
     const owner = (await repo.householdOf(s, ownerId)).owner;
     const before = await repo.householdOf(s, memberId);
     if (before.members.length > 0 && before.owner === memberId)
-      throw new AppError('VALIDATION_FAILED', 'member: this customer owns a household; move its members first.', { fields: [{ field: 'member', message: 'owns a household' }] });
+      throw new AppError('VALIDATION_FAILED', 'member: this customer owns a household; move its members first.', {
+        fields: [{ field: 'member', message: 'owns a household' }],
+      });
     // Lock both wallets in key order, so two joins cannot deadlock.
     for (const c of [owner, before.owner].sort())
-      await s.query(`INSERT INTO loyalty.balances (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO UPDATE SET updated_at = now()`, [c]);
+      await s.query(`INSERT INTO loyalty.balances (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO UPDATE SET updated_at = now()`, [
+        c,
+      ]);
     const moved = before.owner === owner ? 0 : await moveLots(s, before.owner, owner);
     await repo.joinHousehold(s, memberId, owner);
     return { ...(await repo.householdOf(s, owner)), moved };
@@ -340,16 +402,26 @@ export function earnedTier(program: Program, spendMinor: number, purchases: numb
  * After a receipt: add it to the customer's running spend (one statement) and upgrade the tier at once when that
  * spend now qualifies for a higher one. The nightly tier job recomputes the rolling window exactly and downgrades.
  */
-export async function upgradeTierAfterReceipt(s: Session, program: Program, customerId: string, at: Date, spendMinor: number): Promise<void> {
+export async function upgradeTierAfterReceipt(
+  s: Session,
+  program: Program,
+  customerId: string,
+  at: Date,
+  spendMinor: number,
+): Promise<void> {
   if (program.config.tiers.levels.length === 0) return;
   const now = await repo.addTierSpend(s, customerId, spendMinor, at);
   const tier = earnedTier(program, now.spendMinor, now.purchases);
   const rank = tierRanks(program);
-  if (tier && (rank[tier] ?? -1) > (rank[now.tier] ?? -1)) await repo.upgradeTier(s, customerId, tier, rank, now.spendMinor, now.purchases, at);
+  if (tier && (rank[tier] ?? -1) > (rank[now.tier] ?? -1))
+    await repo.upgradeTier(s, customerId, tier, rank, now.spendMinor, now.purchases, at);
 }
 
 /** Tier job: every customer's tier from rolling spend; downgrades only after the grace period below the threshold. */
-export async function evaluateTiers(database: Database, at = new Date()): Promise<{ customers: number; upgraded: number; downgraded: number; marked: number }> {
+export async function evaluateTiers(
+  database: Database,
+  at = new Date(),
+): Promise<{ customers: number; upgraded: number; downgraded: number; marked: number }> {
   const program = await getProgram(database);
   const from = new Date(at.getTime() - program.config.tiers.windowDays * 86_400_000);
   const spend = await sales.spendByCustomer(database, from, at, program.config.currency);
@@ -394,11 +466,26 @@ function certificateDto(c: repo.CertificateRow) {
 }
 
 export async function issueCertificate(q: Queryable, body: z.output<typeof IssueCertificateBody>) {
-  if (!isKnownCurrency(body.currency)) throw new AppError('VALIDATION_FAILED', `currency: '${body.currency}' is not an ISO 4217 code.`, { fields: [{ field: 'currency', message: 'unknown currency' }] });
+  if (!isKnownCurrency(body.currency))
+    throw new AppError('VALIDATION_FAILED', `currency: '${body.currency}' is not an ISO 4217 code.`, {
+      fields: [{ field: 'currency', message: 'unknown currency' }],
+    });
   const faceMinor = decimalToMinor(body.face, body.currency);
-  if (faceMinor === undefined || faceMinor <= 0) throw new AppError('VALIDATION_FAILED', `face: must be a positive amount in ${body.currency}.`, { fields: [{ field: 'face', message: 'positive amount' }] });
-  const ok = await repo.insertCertificate(q, { code: body.code, currency: body.currency, faceMinor, categories: body.categories, expiresAt: new Date(body.expiresAt) });
-  if (!ok) throw new AppError('LOYALTY_CERTIFICATE_TAKEN', `Certificate ${body.code} exists already.`, { fields: [{ field: 'code', message: 'exists already' }] });
+  if (faceMinor === undefined || faceMinor <= 0)
+    throw new AppError('VALIDATION_FAILED', `face: must be a positive amount in ${body.currency}.`, {
+      fields: [{ field: 'face', message: 'positive amount' }],
+    });
+  const ok = await repo.insertCertificate(q, {
+    code: body.code,
+    currency: body.currency,
+    faceMinor,
+    categories: body.categories,
+    expiresAt: new Date(body.expiresAt),
+  });
+  if (!ok)
+    throw new AppError('LOYALTY_CERTIFICATE_TAKEN', `Certificate ${body.code} exists already.`, {
+      fields: [{ field: 'code', message: 'exists already' }],
+    });
   return getCertificate(q, body.code);
 }
 
@@ -420,14 +507,34 @@ export type Partner = repo.PartnerRow;
 export async function createPartner(q: Queryable, body: z.output<typeof PartnerBody>, currency: string) {
   const issueCostMinor = decimalToMinor(body.issueCost, currency)!;
   const burnValueMinor = decimalToMinor(body.burnValue, currency)!;
-  const ok = await repo.insertPartner(q, { code: body.code, name: body.name, earnPercent: body.earnPercent, issueCostMinor, burnValueMinor, stores: body.stores });
-  if (!ok) throw new AppError('LOYALTY_PARTNER_TAKEN', `Partner ${body.code} exists, or one of its stores belongs to another partner.`, { fields: [{ field: 'code', message: 'taken' }] });
+  const ok = await repo.insertPartner(q, {
+    code: body.code,
+    name: body.name,
+    earnPercent: body.earnPercent,
+    issueCostMinor,
+    burnValueMinor,
+    stores: body.stores,
+  });
+  if (!ok)
+    throw new AppError('LOYALTY_PARTNER_TAKEN', `Partner ${body.code} exists, or one of its stores belongs to another partner.`, {
+      fields: [{ field: 'code', message: 'taken' }],
+    });
   reference.clear();
-  return partnerDto((await repo.listPartners(q)).find((p) => p.code === body.code)!, currency);
+  return partnerDto(
+    (await repo.listPartners(q)).find((p) => p.code === body.code)!,
+    currency,
+  );
 }
 
 function partnerDto(p: repo.PartnerRow, currency: string) {
-  return { code: p.code, name: p.name, earnPercent: p.earnPercent, issueCost: minorToDecimal(p.issueCostMinor, currency), burnValue: minorToDecimal(p.burnValueMinor, currency), stores: p.stores };
+  return {
+    code: p.code,
+    name: p.name,
+    earnPercent: p.earnPercent,
+    issueCost: minorToDecimal(p.issueCostMinor, currency),
+    burnValue: minorToDecimal(p.burnValueMinor, currency),
+    stores: p.stores,
+  };
 }
 
 export async function listPartners(q: Queryable, currency: string) {
@@ -441,7 +548,10 @@ export async function listPartners(q: Queryable, currency: string) {
 export async function settlement(q: Queryable, from: string, to: string) {
   const program = await getProgram(q);
   const cur = program.config.currency;
-  const [partners, flows] = await Promise.all([repo.listPartners(q), repo.partnerFlows(q, new Date(`${from}T00:00:00Z`), new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000))]);
+  const [partners, flows] = await Promise.all([
+    repo.listPartners(q),
+    repo.partnerFlows(q, new Date(`${from}T00:00:00Z`), new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000)),
+  ]);
   return {
     from,
     to,
@@ -473,7 +583,11 @@ export const insertTillReceipt = repo.insertTillReceipt;
 export const addLadderCounts = repo.addLadderCounts;
 
 /** Sensitivity job: pools every customer's ladder counts by the R×F cell they are in now (the prior of the model). */
-export async function refreshCellPriors(database: Database, onDate: string, cells: { customerIds: string[]; cells: string[] }): Promise<number> {
+export async function refreshCellPriors(
+  database: Database,
+  onDate: string,
+  cells: { customerIds: string[]; cells: string[] },
+): Promise<number> {
   const n = await database.transaction((s) => repo.refreshCellPriors(s, onDate, cells));
   reference.clear();
   return n;

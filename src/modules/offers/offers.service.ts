@@ -82,11 +82,16 @@ function toDto(o: OfferRow, currency: string): OfferDto {
 /** Creates an offer; amounts are in the program's currency. `groups` are the program's stacking group keys. */
 export async function createOffer(q: Queryable, body: CreateOfferBody, currency: string, groups: readonly string[]): Promise<OfferDto> {
   if (!groups.includes(body.group))
-    throw new AppError('VALIDATION_FAILED', `group: no stacking group '${body.group}' in the program (${groups.join(', ')}).`, { fields: [{ field: 'group', message: 'unknown stacking group' }] });
+    throw new AppError('VALIDATION_FAILED', `group: no stacking group '${body.group}' in the program (${groups.join(', ')}).`, {
+      fields: [{ field: 'group', message: 'unknown stacking group' }],
+    });
   const money = (field: string, v: string | null) => {
     if (v === null) return null;
     const m = decimalToMinor(v, currency);
-    if (m === undefined || (parseDecimal(v)?.scale ?? 0) > currencyExponent(currency)) throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, { fields: [{ field, message: 'too many decimals' }] });
+    if (m === undefined || (parseDecimal(v)?.scale ?? 0) > currencyExponent(currency))
+      throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, {
+        fields: [{ field, message: 'too many decimals' }],
+      });
     return m;
   };
   if ('discount' in body.rule && body.rule.discount.kind === 'amount') money('rule.discount.amount', body.rule.discount.amount);
@@ -118,7 +123,10 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
 }
 
 export async function getOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
-  const rows = await q.query<OfferRow>(`SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.id = $1`, [id]);
+  const rows = await q.query<OfferRow>(
+    `SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.id = $1`,
+    [id],
+  );
   if (!rows[0]) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
   return toDto(rows[0], currency);
 }
@@ -163,7 +171,9 @@ function toDomainOffer(o: OfferRow): Offer {
  */
 const active = referenceCache<Queryable, Offer[]>(5_000, async (q) =>
   (
-    await q.query<OfferRow>(`SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.status = 'active' ORDER BY o.id`)
+    await q.query<OfferRow>(
+      `SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.status = 'active' ORDER BY o.id`,
+    )
   ).map(toDomainOffer),
 );
 
@@ -184,7 +194,9 @@ export async function offersInForce(
   customerId: string | null,
   opts: { freshBudgets?: boolean } = {},
 ): Promise<Offer[]> {
-  let here = all.filter((o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)));
+  let here = all.filter(
+    (o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)),
+  );
   // A commit prices with the budgets as they are now, so that the last receipts get exactly what is left.
   const budgeted = here.filter((o) => o.budgetRemainingMinor !== null).map((o) => o.id);
   if (opts.freshBudgets && budgeted.length > 0) {
@@ -197,7 +209,10 @@ export async function offersInForce(
   }
   const limited = here.filter((o) => o.perCustomerLimit !== null).map((o) => o.id);
   if (!customerId || limited.length === 0) return here;
-  const uses = await q.query<{ offer_id: string; uses: number }>(`SELECT offer_id, uses FROM offers.customer_uses WHERE customer_id = $1 AND offer_id = ANY($2::text[])`, [customerId, limited]);
+  const uses = await q.query<{ offer_id: string; uses: number }>(
+    `SELECT offer_id, uses FROM offers.customer_uses WHERE customer_id = $1 AND offer_id = ANY($2::text[])`,
+    [customerId, limited],
+  );
   const by = new Map(uses.map((u) => [u.offer_id, u.uses]));
   return here.map((o) => (by.has(o.id) ? { ...o, customerUses: by.get(o.id)! } : o));
 }
@@ -207,7 +222,11 @@ export async function offersInForce(
  * the concurrency) and the customer's uses. Returns the offers whose budget or limit ran out meanwhile: the caller
  * re-prices without them.
  */
-export async function claimOffers(s: Session, customerId: string | null, applied: readonly { offerId: string; discountMinor: number }[]): Promise<{ exhausted: string[] }> {
+export async function claimOffers(
+  s: Session,
+  customerId: string | null,
+  applied: readonly { offerId: string; discountMinor: number }[],
+): Promise<{ exhausted: string[] }> {
   if (applied.length === 0) return { exhausted: [] };
   const ids = applied.map((a) => a.offerId);
   const amounts = applied.map((a) => a.discountMinor);

@@ -3,7 +3,14 @@ import { copyRows } from '../../platform/db/copy.ts';
 import { cellCaseSql, type GridEdges } from './domain/grid.ts';
 import { quintileSql, rfmCaseSql } from './domain/rfm.ts';
 
-export type GridVersionRow = { version: number; recencyEdges: number[]; frequencyEdges: number[]; method: string; note: string | null; createdAt: Date };
+export type GridVersionRow = {
+  version: number;
+  recencyEdges: number[];
+  frequencyEdges: number[];
+  method: string;
+  note: string | null;
+  createdAt: Date;
+};
 
 export async function latestGridVersion(q: Queryable): Promise<GridVersionRow | undefined> {
   const rows = await q.query<GridVersionRow>(
@@ -30,7 +37,6 @@ export async function insertGridVersion(q: Queryable, edges: GridEdges, method: 
   );
   return rows[0]!;
 }
-
 
 /**
  * Settings for the refresh transaction. The aggregate holds about 150 bytes per customer and the quantile sorts read
@@ -136,7 +142,14 @@ export async function writeSegments(s: Session, asOf: string, grid: { version: n
   return rows[0]?.n ?? 0;
 }
 
-export async function recordRefresh(s: Session, asOf: string, gridVersion: number, customers: number, currency: string, net: boolean): Promise<void> {
+export async function recordRefresh(
+  s: Session,
+  asOf: string,
+  gridVersion: number,
+  customers: number,
+  currency: string,
+  net: boolean,
+): Promise<void> {
   await s.query(
     `INSERT INTO segments.refresh_runs (as_of, grid_version, customers, currency, net) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (as_of) DO UPDATE SET grid_version = excluded.grid_version, customers = excluded.customers,
@@ -198,7 +211,10 @@ export async function cellCounts(q: Queryable, asOf: string): Promise<CellCount[
   );
 }
 
-export async function rfmSegmentCounts(q: Queryable, asOf: string): Promise<{ segment: string; customers: number; revenueMinor: number }[]> {
+export async function rfmSegmentCounts(
+  q: Queryable,
+  asOf: string,
+): Promise<{ segment: string; customers: number; revenueMinor: number }[]> {
   return q.query(
     `SELECT rfm_segment AS segment, count(*)::int AS customers, sum(monetary_minor)::int8 AS "revenueMinor"
      FROM segments.customer_segments WHERE as_of = $1 GROUP BY rfm_segment ORDER BY count(*) DESC`,
@@ -289,7 +305,11 @@ export async function behaviour(q: Queryable, asOf: string, currency: string): P
  * Each customer's spend per product category (lines with a positive price on purchases up to the date). Products
  * without a category are left out, so a catalogue without categories gives no category mix.
  */
-export async function categorySpend(q: Queryable, asOf: string, currency: string): Promise<{ customerId: string; category: string; amountMinor: number }[]> {
+export async function categorySpend(
+  q: Queryable,
+  asOf: string,
+  currency: string,
+): Promise<{ customerId: string; category: string; amountMinor: number }[]> {
   return q.query(
     `SELECT l.customer_id AS "customerId", p.category, sum(l.amount_minor)::float8 AS "amountMinor"
      FROM sales.receipt_lines l JOIN catalog.products p ON p.sku = l.sku
@@ -314,11 +334,18 @@ export async function writeClusters(
   );
   for (let i = 0; i < assignments.length; i += 20_000) {
     const chunk = assignments.slice(i, i + 20_000);
-    await s.copyCsv('segments.customer_clusters', ['customer_id', 'as_of', 'cluster', 'distance'], copyRows(chunk.map((a) => [a.customerId, asOf, a.cluster, a.distance])));
+    await s.copyCsv(
+      'segments.customer_clusters',
+      ['customer_id', 'as_of', 'cluster', 'distance'],
+      copyRows(chunk.map((a) => [a.customerId, asOf, a.cluster, a.distance])),
+    );
   }
 }
 
-export async function findClusterRun(q: Queryable, asOf: string): Promise<{ asOf: string; k: number; seed: number; result: unknown } | undefined> {
+export async function findClusterRun(
+  q: Queryable,
+  asOf: string,
+): Promise<{ asOf: string; k: number; seed: number; result: unknown } | undefined> {
   const rows = await q.query<{ asOf: string; k: number; seed: number; result: unknown }>(
     `SELECT as_of::text AS "asOf", k, seed, result FROM segments.cluster_runs WHERE as_of = $1`,
     [asOf],
@@ -327,11 +354,16 @@ export async function findClusterRun(q: Queryable, asOf: string): Promise<{ asOf
 }
 
 export async function clusterOfCustomer(q: Queryable, customerId: string): Promise<{ asOf: string; cluster: number; distance: number }[]> {
-  return q.query(`SELECT as_of::text AS "asOf", cluster, distance FROM segments.customer_clusters WHERE customer_id = $1 ORDER BY as_of`, [customerId]);
+  return q.query(`SELECT as_of::text AS "asOf", cluster, distance FROM segments.customer_clusters WHERE customer_id = $1 ORDER BY as_of`, [
+    customerId,
+  ]);
 }
 
 /** The customer's latest cell and RFM segment (the PK leads with customer_id: one index probe). */
-export async function currentCell(q: Queryable, customerId: string): Promise<{ cell: string; rfmSegment: string; asOf: string } | undefined> {
+export async function currentCell(
+  q: Queryable,
+  customerId: string,
+): Promise<{ cell: string; rfmSegment: string; asOf: string } | undefined> {
   const rows = await q.query<{ cell: string; rfmSegment: string; asOf: string }>(
     `SELECT cell, rfm_segment AS "rfmSegment", as_of::text AS "asOf" FROM segments.customer_segments WHERE customer_id = $1 ORDER BY as_of DESC LIMIT 1`,
     [customerId],
@@ -347,5 +379,9 @@ export async function latestCells(q: Queryable): Promise<{ asOf: string | null; 
      FROM d LEFT JOIN segments.customer_segments s ON s.as_of = d.as_of GROUP BY d.as_of`,
   );
   const r = rows[0];
-  return { asOf: r?.asOf ?? null, customerIds: (r?.customerIds ?? []).filter((x) => x !== null), cells: (r?.cells ?? []).filter((x) => x !== null) };
+  return {
+    asOf: r?.asOf ?? null,
+    customerIds: (r?.customerIds ?? []).filter((x) => x !== null),
+    cells: (r?.cells ?? []).filter((x) => x !== null),
+  };
 }
