@@ -222,7 +222,7 @@ export async function customer360(
     analytics.customerValues(database, customerId),
     readLoyalty(database, customerId, opts.store, at),
   ]);
-  // The history is oldest first: its last row is the customer's current cell (what segments.currentCell reads).
+  // The history is oldest first: its last row is the customer's current cell (what segments.currentCells reads).
   const placement = history.at(-1);
   return {
     customer,

@@ -9,9 +9,10 @@ import { decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/mon
 import type { QuoteBody, QuoteResponse } from './till.contract.ts';
 
 // The till's pricing, shared by the quote and the commit: the same basket and the same state give the same answer.
-// It reads the database a fixed number of times whatever the basket: a card with its customer and wallet in one
-// statement (two for other identities); the customer's offer uses, birth date, R×F cell and the certificates only
-// when something in force needs them. The program, partners, ladder priors and offers come from per-database caches.
+// `gather` reads what a set of baskets needs in a fixed number of statements whatever their number and size (cards
+// with their customers and wallets; other identities and birth dates; offers' fresh budgets and customers' uses; R×F
+// cells; certificates), each only when something needs it. `priceWith` is then pure. The program, partners, ladder
+// priors and offers come from per-database caches.
 
 export type Fail = { field: string; message: string };
 
@@ -25,21 +26,102 @@ export type TillCustomer = {
   wallet: loyalty.Wallet | null;
 };
 
+/** What pricing one basket needs from the database. */
+export type Inputs = {
+  customer: TillCustomer;
+  inForce: offers.Offer[];
+  birthDate: string | null;
+  cell: { cell: string; rfmSegment: string } | undefined;
+  certificates: loyalty.CertificateRow[];
+};
+
 /**
- * The customer behind the identity with their wallet, or a walk-in saying why: unknown identities and blocked or
- * replaced cards. A loyalty card is one statement (card, customer and wallet together); other identities two.
+ * Reads what pricing these baskets needs: at most eight statements whatever their number, in two or three round
+ * trips of statements sent together. First the cards (each with its customer and wallet; blocked and replaced cards
+ * make walk-ins), other identities and birth dates (when a birthday offer is in force), and certificates; then the
+ * wallets of customers found by other identities, the offers' fresh budgets (`freshBudgets`, a commit) and customers'
+ * uses, and the R×F cells. A card number that is none of our cards is looked up as a customer's identity in between.
  */
-export async function resolveCustomer(q: Queryable, identity: QuoteBody['customer']): Promise<TillCustomer> {
-  if (!identity) return { id: null, reason: 'none', wallet: null };
-  if (identity.kind === 'card') {
-    const card = await loyalty.tillWalletByCard(q, identity.value);
+export async function gather(
+  reference: Reference,
+  q: Queryable,
+  items: readonly { body: QuoteBody; at: Date }[],
+  opts: { freshBudgets: boolean },
+): Promise<Inputs[]> {
+  const ref = reference.loyalty;
+  const cfg = ref.program?.config;
+  const birthdays = items.map((it) => offers.offersAt(reference.offers, it.body.store, it.at).some((o) => o.rule.kind === 'birthday'));
+  // Identities that may not be (active) cards of ours, and those whose birth date a birthday offer needs, are looked
+  // up among customers' identities at the same time as the cards: two round trips in all, not one per kind of read.
+  const ask = items.flatMap((it, i) => (it.body.customer && (it.body.customer.kind !== 'card' || birthdays[i]) ? [i] : []));
+  const askCards = items.flatMap((it, i) => (it.body.customer?.kind === 'card' && !birthdays[i] ? [i] : []));
+  const [cards, found, certs] = await Promise.all([
+    loyalty.tillWalletsByCards(
+      q,
+      items.flatMap((it) => (it.body.customer?.kind === 'card' ? [it.body.customer.value] : [])),
+    ),
+    customers.findTillCustomers(
+      q,
+      ask.map((i) => items[i]!.body.customer!),
+    ),
+    loyalty.findCertificates(q, [...new Set(items.flatMap((it) => it.body.certificates))]),
+  ]);
+  const holder = new Map<number, { id: string; birthDate: string | null } | undefined>(ask.map((i, k) => [i, found[k]]));
+  // A card number that is not one of our cards may still be a customer's card identity: asked in a second round.
+  const late = askCards.filter((i) => !cards.has(items[i]!.body.customer!.value));
+  if (late.length > 0)
+    (
+      await customers.findTillCustomers(
+        q,
+        late.map((i) => items[i]!.body.customer!),
+      )
+    ).forEach((f, k) => holder.set(late[k]!, f));
+  const resolved: number[] = [];
+  const customers_: TillCustomer[] = items.map((it, i) => {
+    const identity = it.body.customer;
+    if (!identity) return { id: null, reason: 'none', wallet: null };
+    const card = identity.kind === 'card' ? cards.get(identity.value) : undefined;
     if (card?.status === 'blocked') return { id: null, reason: 'card-blocked', wallet: null };
     if (card?.status === 'replaced') return { id: null, reason: 'card-replaced', wallet: null };
     if (card?.customerId && card.wallet) return { id: card.customerId, reason: 'identified', wallet: card.wallet };
-  }
-  const found = await customers.findTillCustomer(q, identity.kind, identity.value);
-  if (!found) return { id: null, reason: 'unknown', wallet: null };
-  return { id: found.id, reason: 'identified', wallet: await loyalty.tillWallet(q, found.id) };
+    const h = holder.get(i);
+    if (!h) return { id: null, reason: 'unknown', wallet: null };
+    resolved.push(i);
+    return { id: h.id, reason: 'identified', wallet: null };
+  });
+  // The R×F cell only when a personal offer targets cells or segments, or the ladder has priors to use.
+  const ladderPriors = (cfg?.ladder.steps.length ?? 0) > 0 && ref.priors.size > 0;
+  const [wallets, inForce, cells] = await Promise.all([
+    loyalty.tillWallets(
+      q,
+      resolved.map((i) => customers_[i]!.id!),
+    ),
+    offers.offersInForceMany(
+      reference.offers,
+      q,
+      items.map((it, i) => ({ store: it.body.store, at: it.at, customerId: customers_[i]!.id })),
+      { freshBudgets: opts.freshBudgets },
+    ),
+    segments.currentCells(
+      q,
+      items.flatMap((_, i) => (customers_[i]!.id !== null ? [customers_[i]!.id!] : [])),
+    ),
+  ]);
+  for (const i of resolved) customers_[i]!.wallet = wallets.get(customers_[i]!.id!)!;
+  return items.map((it, i) => {
+    const id = customers_[i]!.id;
+    const needsCell =
+      id !== null &&
+      (ladderPriors ||
+        inForce[i]!.some((o) => o.rule.kind === 'personal' && ((o.rule.cells?.length ?? 0) > 0 || (o.rule.rfmSegments?.length ?? 0) > 0)));
+    return {
+      customer: customers_[i]!,
+      inForce: inForce[i]!,
+      birthDate: holder.get(i)?.birthDate ?? null,
+      cell: needsCell ? cells.get(id) : undefined,
+      certificates: certs.filter((c) => it.body.certificates.includes(c.code)),
+    };
+  });
 }
 
 type Line = offers.BasketLine & { quantityText: string };
@@ -121,42 +203,31 @@ export async function loadReference(database: Queryable): Promise<Reference> {
   return { loyalty: l, offers: o };
 }
 
+export type PriceOptions = { at: Date; ladderStep?: string | undefined; exclude?: readonly string[]; strict: boolean };
+
 /**
- * Prices a basket for a customer at a store and time. `ladderStep` applies an accepted step (commit); `exclude`
- * leaves out offers whose budget or limit ran out during a commit. Errors: LOYALTY_INSUFFICIENT_POINTS when more
- * points are asked than the wallet and the receipt allow, LOYALTY_UNKNOWN_CUSTOMER for points without a customer,
- * LOYALTY_LADDER_STEP_UNKNOWN, LOYALTY_CERTIFICATE_INVALID (commit only; a quote reports it per certificate).
+ * Prices a basket for a customer at a store and time from what gather read; pure. `ladderStep` applies an accepted
+ * step (commit); `exclude` leaves out offers whose budget or limit ran out during a commit. Errors:
+ * LOYALTY_INSUFFICIENT_POINTS when more points are asked than the wallet and the receipt allow,
+ * LOYALTY_UNKNOWN_CUSTOMER for points without a customer, LOYALTY_LADDER_STEP_UNKNOWN, LOYALTY_CERTIFICATE_INVALID
+ * (commit only; a quote reports it per certificate).
  */
-export async function price(
-  reference: Reference,
-  q: Queryable,
-  body: QuoteBody,
-  opts: { at: Date; ladderStep?: string | undefined; exclude?: readonly string[]; strict: boolean; inTransaction?: boolean },
-): Promise<Priced> {
+export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs, opts: PriceOptions): Priced {
   const ref = reference.loyalty;
   const program = loyalty.requireProgram(ref.program);
   const cfg = program.config;
   const cur = cfg.currency;
   const basket = parseBasket(body, cur);
-  const customer = await resolveCustomer(q, body.customer);
+  const customer = inputs.customer;
   if (body.redeemPoints > 0 && !customer.id)
     throw new AppError('LOYALTY_UNKNOWN_CUSTOMER', `redeemPoints: points need a known customer (${customer.reason}).`, {
       fields: [{ field: 'redeemPoints', message: 'no known customer' }],
     });
   const wallet = customer.wallet;
-  const inForce = await offers.offersInForce(reference.offers, q, body.store, opts.at, customer.id, {
-    freshBudgets: opts.inTransaction ?? false,
-  });
-  // The birth date and the R×F cell are read only when something in force needs them.
-  const needsBirthday = customer.id !== null && inForce.some((o) => o.rule.kind === 'birthday');
-  const needsCell =
-    customer.id !== null &&
-    (inForce.some((o) => o.rule.kind === 'personal' && ((o.rule.cells?.length ?? 0) > 0 || (o.rule.rfmSegments?.length ?? 0) > 0)) ||
-      (cfg.ladder.steps.length > 0 && ref.priors.size > 0));
-  const birth = needsBirthday && body.customer ? await customers.findTillCustomer(q, body.customer.kind, body.customer.value) : undefined;
-  const cell = needsCell ? await segments.currentCell(q, customer.id!) : undefined;
+  const inForce = inputs.inForce;
+  const cell = inputs.cell;
   const partner = ref.partnersByStore.get(body.store);
-  const certs = await loyalty.findCertificates(q, body.certificates, opts.inTransaction ?? false);
+  const certs = inputs.certificates;
   const priors = ref.priors;
 
   // Tier privileges become a 'tier' offer in the program's tier group.
@@ -185,7 +256,7 @@ export async function price(
       ? {
           id: customer.id,
           tier: wallet?.tier ?? null,
-          birthDate: birth?.birthDate ?? null,
+          birthDate: inputs.birthDate,
           cell: cell?.cell ?? null,
           rfmSegment: cell?.rfmSegment ?? null,
         }

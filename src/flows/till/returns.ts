@@ -231,21 +231,23 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
     certificates: [...certs].map(([code, amount]) => ({ code, refund: m(amount) })),
   };
   const keep: StoredReturn = { response, lines, restoredLots };
-  await loyalty.insertTillReceipt(s, {
-    customerId,
-    receiptId,
-    storeCode: body.store,
-    number: body.number,
-    kind: 'return',
-    originalReceiptId: found.sale.receiptId,
-    programVersion: found.sale.programVersion,
-    result: keep,
-    pointsEarned: -reversed,
-    pointsRedeemed: -restored,
-    discountMinor: 0,
-    ladderStep: null,
-    occurredAt: at,
-  });
+  await loyalty.insertTillReceipts(s, [
+    {
+      customerId,
+      receiptId,
+      storeCode: body.store,
+      number: body.number,
+      kind: 'return',
+      originalReceiptId: found.sale.receiptId,
+      programVersion: found.sale.programVersion,
+      result: keep,
+      pointsEarned: -reversed,
+      pointsRedeemed: -restored,
+      discountMinor: 0,
+      ladderStep: null,
+      occurredAt: at,
+    },
+  ]);
   return response;
 }
 

@@ -7,11 +7,12 @@ import * as loyalty from '../../modules/loyalty/index.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { createApiKey } from '../../platform/http/auth.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { commitGroup } from './commit.ts';
+import { CommitBody } from './till.contract.ts';
 
 // The till end to end through the HTTP API, on both databases: program, offers, cards, quotes, commits, returns,
 // certificates, households, partners and the jobs. After every scenario the cached balance of every wallet touched
 // must equal the sum over its transfers.
-
 
 let database: Database;
 let app: FastifyInstance;
@@ -31,7 +32,12 @@ afterAll(async () => {
 });
 
 async function call(role: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) {
-  const res = await app.inject({ method, url, headers: { authorization: `Bearer ${keys[role]}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+  const res = await app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${keys[role]}` },
+    ...(body !== undefined ? { payload: body as object } : {}),
+  });
   // The answers are checked field by field below; a loose type keeps those checks short.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: res.statusCode, body: res.json() as Record<string, any> };
@@ -48,7 +54,11 @@ const basket = (card: string | null, lines: Line[], extra: Record<string, unknow
 });
 let seq = 0;
 const commit = (card: string | null, lines: Line[], extra: Record<string, unknown> = {}) =>
-  call('till', 'POST', '/api/v1/till/receipts', { ...basket(card, lines, extra), number: (extra.number as string) ?? `R-${++seq}`, occurredAt: AT });
+  call('till', 'POST', '/api/v1/till/receipts', {
+    ...basket(card, lines, extra),
+    number: (extra.number as string) ?? `R-${++seq}`,
+    occurredAt: AT,
+  });
 
 async function issue(number: string): Promise<string> {
   const r = await call('admin', 'POST', '/api/v1/loyalty/cards', { number });
@@ -71,7 +81,9 @@ async function expectLedgerConsistent() {
     expect(c.cached, customer_id).toEqual(c.ledger);
   }
   // Double entry: every point that left the program went somewhere, so all accounts sum to zero.
-  const [sums] = await database.query<{ debits: number; credits: number }>(`SELECT coalesce(sum(points), 0)::int AS debits, coalesce(sum(points), 0)::int AS credits FROM loyalty.transfers`);
+  const [sums] = await database.query<{ debits: number; credits: number }>(
+    `SELECT coalesce(sum(points), 0)::int AS debits, coalesce(sum(points), 0)::int AS credits FROM loyalty.transfers`,
+  );
   expect(sums!.debits).toBe(sums!.credits);
 }
 
@@ -80,7 +92,9 @@ describe('the till', () => {
     const none = await call('till', 'POST', '/api/v1/till/quote', basket(null, [{ sku: 'A', unitPrice: '1.00' }]));
     expect(none.status).toBe(409);
     expect(none.body.code).toBe('LOYALTY_NO_PROGRAM');
-    const bad = await call('admin', 'PUT', '/api/v1/loyalty/program', { config: { ...PROGRAM, stacking: { groups: [{ key: 'promo', mode: 'exclusive', priority: 1, excludes: ['nope'] }] } } });
+    const bad = await call('admin', 'PUT', '/api/v1/loyalty/program', {
+      config: { ...PROGRAM, stacking: { groups: [{ key: 'promo', mode: 'exclusive', priority: 1, excludes: ['nope'] }] } },
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.fields)).toContain('stacking.groups.0.excludes.0');
     const put = await call('admin', 'PUT', '/api/v1/loyalty/program', { config: PROGRAM, note: 'test program' });
@@ -123,15 +137,26 @@ describe('the till', () => {
     const id = await issue('C-RED');
     await commit('C-RED', [{ sku: 'TV', category: 'electronics', unitPrice: '1000.00' }], { number: 'RD-0' }); // +50
     // 2 × 50.00 = 100.00; at most 50% may be paid with points: 50 points.
-    const q = await call('till', 'POST', '/api/v1/till/quote', basket('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }]));
+    const q = await call(
+      'till',
+      'POST',
+      '/api/v1/till/quote',
+      basket('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }]),
+    );
     expect(q.body.points.redeemable).toBe(50);
-    const over = await commit('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }], { number: 'RD-X', redeemPoints: 51 });
+    const over = await commit('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }], {
+      number: 'RD-X',
+      redeemPoints: 51,
+    });
     expect(over.status).toBe(409);
     expect(over.body.code).toBe('LOYALTY_INSUFFICIENT_POINTS');
     expect(over.body.fields[0].field).toBe('redeemPoints');
     const none = await database.query(`SELECT 1 FROM sales.receipts WHERE store_code = 'S1' AND number = 'RD-X'`);
     expect(none).toHaveLength(0);
-    const sale = await commit('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }], { number: 'RD-1', redeemPoints: 50 });
+    const sale = await commit('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }], {
+      number: 'RD-1',
+      redeemPoints: 50,
+    });
     expect(sale.status, JSON.stringify(sale.body)).toBe(201);
     // Paid 50.00 in money: 5% = 2.5 → 2 points.
     expect(sale.body.totals.paidWithPoints).toBe('50.00');
@@ -140,7 +165,12 @@ describe('the till', () => {
     expect(await points(id)).toEqual({ active: 2, pending: 0 });
 
     const ret = (number: string, quantity: string) =>
-      call('till', 'POST', '/api/v1/till/returns', { store: 'S1', number, originalReceipt: { store: 'S1', number: 'RD-1' }, lines: [{ lineNo: 1, quantity }] });
+      call('till', 'POST', '/api/v1/till/returns', {
+        store: 'S1',
+        number,
+        originalReceipt: { store: 'S1', number: 'RD-1' },
+        lines: [{ lineNo: 1, quantity }],
+      });
     const r1 = await ret('RT-1', '1');
     expect(r1.status, JSON.stringify(r1.body)).toBe(201);
     // Half the line: 25.00 of money back, 25 of the 50 redeemed points restored, 1 of the 2 earned taken back.
@@ -165,10 +195,17 @@ describe('the till', () => {
     const big = await commit('C-SPENT', [{ sku: 'SOFA', category: 'furniture', unitPrice: '1000.00' }], { number: 'SP-1' }); // +50
     expect(big.body.points.earn).toBe(50);
     // Spend all 50 on another receipt: 200.00, 50 points, 150.00 paid → 7 points (7.5 floored).
-    const spend = await commit('C-SPENT', [{ sku: 'LAMP', category: 'furniture', unitPrice: '200.00' }], { number: 'SP-2', redeemPoints: 50 });
+    const spend = await commit('C-SPENT', [{ sku: 'LAMP', category: 'furniture', unitPrice: '200.00' }], {
+      number: 'SP-2',
+      redeemPoints: 50,
+    });
     expect(spend.body.points.earn).toBe(7);
     expect(await points(id)).toEqual({ active: 7, pending: 0 });
-    const ret = await call('till', 'POST', '/api/v1/till/returns', { store: 'S1', number: 'SP-R', originalReceipt: { store: 'S1', number: 'SP-1' } });
+    const ret = await call('till', 'POST', '/api/v1/till/returns', {
+      store: 'S1',
+      number: 'SP-R',
+      originalReceipt: { store: 'S1', number: 'SP-1' },
+    });
     expect(ret.status, JSON.stringify(ret.body)).toBe(201);
     // The 50 points of SP-1 were spent (soonest-expiring lot first): none can be taken back, their value is withheld.
     expect(ret.body.points).toMatchObject({ reversed: 0, shortfall: 50, shortfallValue: '50.00' });
@@ -178,11 +215,26 @@ describe('the till', () => {
   });
 
   it('applies the best offer of an exclusive group and lists every applicable one', async () => {
-    const vol = await call('admin', 'POST', '/api/v1/offers', { name: 'From 3 items −10%', rule: { kind: 'volume', minQuantity: 3, discount: { kind: 'percent', percent: 10 } }, group: 'promo', categories: ['snacks'] });
+    const vol = await call('admin', 'POST', '/api/v1/offers', {
+      name: 'From 3 items −10%',
+      rule: { kind: 'volume', minQuantity: 3, discount: { kind: 'percent', percent: 10 } },
+      group: 'promo',
+      categories: ['snacks'],
+    });
     expect(vol.status, JSON.stringify(vol.body)).toBe(201);
-    const bundle = await call('admin', 'POST', '/api/v1/offers', { name: '3 for 2', rule: { kind: 'bundle', buy: 3, free: 1 }, group: 'promo', categories: ['snacks'] });
+    const bundle = await call('admin', 'POST', '/api/v1/offers', {
+      name: '3 for 2',
+      rule: { kind: 'bundle', buy: 3, free: 1 },
+      group: 'promo',
+      categories: ['snacks'],
+    });
     expect(bundle.status).toBe(201);
-    const q = await call('till', 'POST', '/api/v1/till/quote', basket(null, [{ sku: 'CHIPS', category: 'snacks', quantity: '3', unitPrice: '100.00' }]));
+    const q = await call(
+      'till',
+      'POST',
+      '/api/v1/till/quote',
+      basket(null, [{ sku: 'CHIPS', category: 'snacks', quantity: '3', unitPrice: '100.00' }]),
+    );
     expect(q.status, JSON.stringify(q.body)).toBe(200);
     expect(q.body.customer).toMatchObject({ known: false, reason: 'none' });
     expect(q.body.applicable.map((a: { offerId: string; discount: string }) => [a.offerId, a.discount])).toEqual([
@@ -192,12 +244,22 @@ describe('the till', () => {
     expect(q.body.applied.map((a: { offerId: string }) => a.offerId)).toEqual([bundle.body.id]);
     expect(q.body.totals).toMatchObject({ amount: '300.00', discount: '100.00', total: '200.00' });
     // An amount with more decimals than roubles have is refused, naming the field.
-    const cents = await call('admin', 'POST', '/api/v1/offers', { name: 'Bad', rule: { kind: 'volume', minQuantity: 2, discount: { kind: 'percent', percent: 5 } }, group: 'promo', maxDiscount: '50.005' });
+    const cents = await call('admin', 'POST', '/api/v1/offers', {
+      name: 'Bad',
+      rule: { kind: 'volume', minQuantity: 2, discount: { kind: 'percent', percent: 5 } },
+      group: 'promo',
+      maxDiscount: '50.005',
+    });
     expect(cents.status).toBe(400);
     expect(cents.body.fields).toEqual([{ field: 'maxDiscount', message: 'too many decimals' }]);
     // Archived, the bundle no longer applies; the volume offer does.
     await call('admin', 'POST', `/api/v1/offers/${bundle.body.id}/archive`);
-    const q2 = await call('till', 'POST', '/api/v1/till/quote', basket(null, [{ sku: 'CHIPS', category: 'snacks', quantity: '3', unitPrice: '100.00' }]));
+    const q2 = await call(
+      'till',
+      'POST',
+      '/api/v1/till/quote',
+      basket(null, [{ sku: 'CHIPS', category: 'snacks', quantity: '3', unitPrice: '100.00' }]),
+    );
     expect(q2.body.totals.discount).toBe('30.00');
     await call('admin', 'POST', `/api/v1/offers/${vol.body.id}/archive`);
   });
@@ -218,7 +280,10 @@ describe('the till', () => {
     // VAT included in what is left: 950.00 × 20/120 = 158.333… → 158.33.
     expect(sale.body.totals).toMatchObject({ discount: '50.00', total: '950.00', tax: '158.33' });
     // Bought at s5: a failure at none and s3, a success at s5 and s10.
-    const stats = await database.query<{ step: string; successes: number; failures: number }>(`SELECT step, successes, failures FROM loyalty.ladder_stats WHERE customer_id = $1 ORDER BY step`, [id]);
+    const stats = await database.query<{ step: string; successes: number; failures: number }>(
+      `SELECT step, successes, failures FROM loyalty.ladder_stats WHERE customer_id = $1 ORDER BY step`,
+      [id],
+    );
     expect(stats).toEqual([
       { step: 'none', successes: 0, failures: 1 },
       { step: 's10', successes: 1, failures: 0 },
@@ -235,7 +300,12 @@ describe('the till', () => {
     expect(unknown.status).toBe(200);
     expect(unknown.body.customer).toMatchObject({ known: false, reason: 'unknown', balance: null });
     expect(unknown.body.points.earn).toBe(0);
-    const redeem = await call('till', 'POST', '/api/v1/till/quote', basket('NO-SUCH-CARD', [{ sku: 'A', unitPrice: '10.00' }], { redeemPoints: 5 }));
+    const redeem = await call(
+      'till',
+      'POST',
+      '/api/v1/till/quote',
+      basket('NO-SUCH-CARD', [{ sku: 'A', unitPrice: '10.00' }], { redeemPoints: 5 }),
+    );
     expect(redeem.status).toBe(422);
     expect(redeem.body.code).toBe('LOYALTY_UNKNOWN_CUSTOMER');
 
@@ -260,7 +330,11 @@ describe('the till', () => {
     const nan = await commit(null, [{ sku: 'A', unitPrice: 'ten' }], { number: 'BAD-2' });
     expect(nan.status).toBe(400);
     expect(JSON.stringify(nan.body.fields)).toContain('lines.0.unitPrice');
-    const eur = await call('till', 'POST', '/api/v1/till/receipts', { ...basket(null, [{ sku: 'A', unitPrice: '1.00' }]), currency: 'EUR', number: 'BAD-3' });
+    const eur = await call('till', 'POST', '/api/v1/till/receipts', {
+      ...basket(null, [{ sku: 'A', unitPrice: '1.00' }]),
+      currency: 'EUR',
+      number: 'BAD-3',
+    });
     expect(eur.status).toBe(400);
     expect(eur.body.code).toBe('LOYALTY_CURRENCY_MISMATCH');
     expect(eur.body.fields[0].field).toBe('currency');
@@ -269,7 +343,13 @@ describe('the till', () => {
   });
 
   it('pays with a multi-category certificate in part and refunds it on return', async () => {
-    const cert = await call('admin', 'POST', '/api/v1/loyalty/certificates', { code: 'GC-0001', currency: 'RUB', face: '300.00', categories: ['toys', 'books'], expiresAt: '2027-01-01T00:00:00Z' });
+    const cert = await call('admin', 'POST', '/api/v1/loyalty/certificates', {
+      code: 'GC-0001',
+      currency: 'RUB',
+      face: '300.00',
+      categories: ['toys', 'books'],
+      expiresAt: '2027-01-01T00:00:00Z',
+    });
     expect(cert.status, JSON.stringify(cert.body)).toBe(201);
     await issue('C-GIFT');
     const lines = [
@@ -282,12 +362,23 @@ describe('the till', () => {
     expect(sale.body.certificates[0]).toMatchObject({ code: 'GC-0001', usable: true, apply: '200.00', remaining: '300.00' });
     expect(sale.body.totals.due).toBe('100.00');
     expect((await call('till', 'GET', '/api/v1/loyalty/certificates/GC-0001')).body.remaining).toBe('100.00');
-    const ret = await call('till', 'POST', '/api/v1/till/returns', { store: 'S1', number: 'G-R', originalReceipt: { store: 'S1', number: 'G-1' }, lines: [{ lineNo: 1, quantity: '1' }] });
+    const ret = await call('till', 'POST', '/api/v1/till/returns', {
+      store: 'S1',
+      number: 'G-R',
+      originalReceipt: { store: 'S1', number: 'G-1' },
+      lines: [{ lineNo: 1, quantity: '1' }],
+    });
     expect(ret.status, JSON.stringify(ret.body)).toBe(201);
     expect(ret.body.certificates).toEqual([{ code: 'GC-0001', refund: '200.00' }]);
     expect(ret.body.refund).toBe('0.00');
     expect((await call('till', 'GET', '/api/v1/loyalty/certificates/GC-0001')).body.remaining).toBe('300.00');
-    const expired = await call('admin', 'POST', '/api/v1/loyalty/certificates', { code: 'GC-OLD1', currency: 'RUB', face: '50.00', categories: null, expiresAt: '2026-01-01T00:00:00Z' });
+    const expired = await call('admin', 'POST', '/api/v1/loyalty/certificates', {
+      code: 'GC-OLD1',
+      currency: 'RUB',
+      face: '50.00',
+      categories: null,
+      expiresAt: '2026-01-01T00:00:00Z',
+    });
     expect(expired.status).toBe(201);
     const q = await call('till', 'POST', '/api/v1/till/quote', basket(null, lines, { certificates: ['GC-OLD1'] }));
     expect(q.body.certificates[0]).toMatchObject({ usable: false, reason: 'expired' });
@@ -301,7 +392,10 @@ describe('the till', () => {
     const owner = await issue('C-OWNER');
     const member = await issue('C-MEMBER');
     await commit('C-MEMBER', [{ sku: 'X', category: 'books', unitPrice: '200.00' }]); // +10 in the member's own wallet
-    const join = await call('agent', 'POST', '/api/v1/loyalty/households', { owner: { kind: 'card', value: 'C-OWNER' }, member: { kind: 'card', value: 'C-MEMBER' } });
+    const join = await call('agent', 'POST', '/api/v1/loyalty/households', {
+      owner: { kind: 'card', value: 'C-OWNER' },
+      member: { kind: 'card', value: 'C-MEMBER' },
+    });
     expect(join.status, JSON.stringify(join.body)).toBe(200);
     expect(join.body).toMatchObject({ owner, members: [member], moved: 10 });
     await commit('C-MEMBER', [{ sku: 'X', category: 'books', unitPrice: '400.00' }]); // +20 into the pool
@@ -312,19 +406,39 @@ describe('the till', () => {
   });
 
   it('earns at a partner’s rate in its stores and settles who owes whom', async () => {
-    const p = await call('admin', 'POST', '/api/v1/loyalty/partners', { code: 'fuel', name: 'Fuel Co', earnPercent: 10, issueCost: '0.50', burnValue: '0.80', stores: ['P-1'] });
+    const p = await call('admin', 'POST', '/api/v1/loyalty/partners', {
+      code: 'fuel',
+      name: 'Fuel Co',
+      earnPercent: 10,
+      issueCost: '0.50',
+      burnValue: '0.80',
+      stores: ['P-1'],
+    });
     expect(p.status, JSON.stringify(p.body)).toBe(201);
     await issue('C-PART');
-    const sale = await call('till', 'POST', '/api/v1/till/receipts', { ...basket('C-PART', [{ sku: 'FUEL', category: 'fuel', unitPrice: '1000.00' }]), store: 'P-1', number: 'P-1', occurredAt: AT });
+    const sale = await call('till', 'POST', '/api/v1/till/receipts', {
+      ...basket('C-PART', [{ sku: 'FUEL', category: 'fuel', unitPrice: '1000.00' }]),
+      store: 'P-1',
+      number: 'P-1',
+      occurredAt: AT,
+    });
     expect(sale.status, JSON.stringify(sale.body)).toBe(201);
     expect(sale.body.partner).toBe('fuel');
     expect(sale.body.points.earn).toBe(100);
-    const burn = await call('till', 'POST', '/api/v1/till/receipts', { ...basket('C-PART', [{ sku: 'FUEL', category: 'fuel', unitPrice: '100.00' }]), store: 'P-1', number: 'P-2', occurredAt: AT, redeemPoints: 40 });
+    const burn = await call('till', 'POST', '/api/v1/till/receipts', {
+      ...basket('C-PART', [{ sku: 'FUEL', category: 'fuel', unitPrice: '100.00' }]),
+      store: 'P-1',
+      number: 'P-2',
+      occurredAt: AT,
+      redeemPoints: 40,
+    });
     expect(burn.status, JSON.stringify(burn.body)).toBe(201);
     const today = new Date().toISOString().slice(0, 10);
     const s = await call('admin', 'GET', `/api/v1/loyalty/partners/settlement?from=${today}&to=${today}`);
     // Issued 100 + 6 (60.00 paid at 10%), burned 40: the partner owes 106 × 0.50 = 53.00, the program owes 40 × 0.80 = 32.00.
-    expect(s.body.partners).toEqual([{ code: 'fuel', name: 'Fuel Co', pointsIssued: 106, pointsBurned: 40, partnerOwes: '53.00', programOwes: '32.00', net: '21.00' }]);
+    expect(s.body.partners).toEqual([
+      { code: 'fuel', name: 'Fuel Co', pointsIssued: 106, pointsBurned: 40, partnerOwes: '53.00', programOwes: '32.00', net: '21.00' },
+    ]);
     await expectLedgerConsistent();
   });
 
@@ -333,7 +447,12 @@ describe('the till', () => {
     const id = await issue('C-LIFE');
     const sale = await commit('C-LIFE', [{ sku: 'A', category: 'books', unitPrice: '600.00' }]); // 30 pending
     expect(sale.body.balanceAfter).toEqual({ active: 0, pending: 30 });
-    const q = await call('till', 'POST', '/api/v1/till/quote', basket('C-LIFE', [{ sku: 'A', category: 'books', unitPrice: '100.00' }], { redeemPoints: 1 }));
+    const q = await call(
+      'till',
+      'POST',
+      '/api/v1/till/quote',
+      basket('C-LIFE', [{ sku: 'A', category: 'books', unitPrice: '100.00' }], { redeemPoints: 1 }),
+    );
     expect(q.status).toBe(409); // pending points cannot pay
     const day = (n: number) => new Date(Date.parse(AT) + n * 86_400_000);
     expect(await loyalty.activateDue(database, day(13))).toEqual({ lots: 0, points: 0 });
@@ -344,10 +463,44 @@ describe('the till', () => {
     const exp = await loyalty.expireDue(database, day(400));
     expect(exp.points).toBeGreaterThanOrEqual(30);
     expect(await points(id)).toEqual({ active: 0, pending: 0 });
-    const breakage = await database.query<{ n: number }>(`SELECT coalesce(sum(points), 0)::int AS n FROM loyalty.transfers WHERE credit_account = 'breakage' AND customer_id = $1`, [id]);
+    const breakage = await database.query<{ n: number }>(
+      `SELECT coalesce(sum(points), 0)::int AS n FROM loyalty.transfers WHERE credit_account = 'breakage' AND customer_id = $1`,
+      [id],
+    );
     expect(breakage[0]!.n).toBe(30);
     await expectLedgerConsistent();
     await call('admin', 'PUT', '/api/v1/loyalty/program', { config: PROGRAM });
+  });
+
+  it('commits sales sent together as one group: a wallet twice in turn, a bad sale alone, a repeated number as a replay', async () => {
+    const a = await issue('C-GRP-A');
+    const b = await issue('C-GRP-B');
+    await commit('C-GRP-A', [{ sku: 'TV', category: 'electronics', unitPrice: '1000.00' }], { number: 'GRP-0' }); // +50
+    const tea = (card: string, number: string, extra: Record<string, unknown> = {}) =>
+      CommitBody.parse({ ...basket(card, [{ sku: 'TEA', category: 'grocery', unitPrice: '100.00' }], extra), number, occurredAt: AT });
+    const out = await commitGroup(database, [
+      tea('C-GRP-A', 'GRP-1', { redeemPoints: 20 }), // paid 80.00: +4
+      tea('C-GRP-A', 'GRP-2'), // +5, after GRP-1 in a later round (same wallet)
+      tea('C-GRP-B', 'GRP-3', { redeemPoints: 30 }), // B has no points: fails alone
+      tea('C-GRP-B', 'GRP-4'), // +5
+      tea('C-GRP-A', 'GRP-1', { redeemPoints: 20 }), // the same receipt again
+    ]);
+    const [g1, g2, g3, g4, again] = out;
+    for (const r of [g1, g2, g4, again]) expect(r, String(r)).not.toBeInstanceOf(Error);
+    expect(g3).toBeInstanceOf(Error);
+    expect((g3 as { code?: string }).code).toBe('LOYALTY_INSUFFICIENT_POINTS');
+    const ok = (r: unknown) => r as { replayed: boolean; receiptId: string; points: { earn: number } };
+    expect(ok(g1).replayed).toBe(false);
+    expect(ok(again).replayed).toBe(true);
+    expect(ok(again).receiptId).toBe(ok(g1).receiptId);
+    expect([ok(g1).points.earn, ok(g2).points.earn, ok(g4).points.earn]).toEqual([4, 5, 5]);
+    expect(await points(a)).toEqual({ active: 50 - 20 + 4 + 5, pending: 0 });
+    expect(await points(b)).toEqual({ active: 5, pending: 0 });
+    const stored = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sales.receipts WHERE store_code = 'S1' AND number IN ('GRP-1', 'GRP-2', 'GRP-3', 'GRP-4')`,
+    );
+    expect(stored[0]!.n).toBe(3);
+    await expectLedgerConsistent();
   });
 
   it('lists the till in the OpenAPI document', async () => {

@@ -152,17 +152,22 @@ export async function findCustomerIdByIdentity(q: Queryable, kind: IdentityKind,
 }
 
 /** The till's view of the customer holding an identity: id and birth date, in one statement. */
-export async function findTillCustomer(
+/** The active customers holding these identities, in the order given (undefined where none does): one statement. */
+export async function findTillCustomers(
   q: Queryable,
-  kind: IdentityKind,
-  value: string,
-): Promise<{ id: string; birthDate: string | null } | undefined> {
-  const rows = await q.query<{ id: string; birthDate: string | null }>(
-    `SELECT c.id, c.birth_date::text AS "birthDate" FROM customers.identities i JOIN customers.customers c ON c.id = i.customer_id
-     WHERE i.kind = $1 AND i.value = $2 AND c.status = 'active'`,
-    [kind, value],
+  identities: readonly { kind: IdentityKind; value: string }[],
+): Promise<({ id: string; birthDate: string | null } | undefined)[]> {
+  if (identities.length === 0) return [];
+  const rows = await q.query<{ ord: number; id: string; birthDate: string | null }>(
+    `SELECT t.ord::int AS ord, c.id, c.birth_date::text AS "birthDate"
+     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(kind, value, ord)
+     JOIN customers.identities i ON i.kind = t.kind AND i.value = t.value
+     JOIN customers.customers c ON c.id = i.customer_id
+     WHERE c.status = 'active'`,
+    [identities.map((i) => i.kind), identities.map((i) => i.value)],
   );
-  return rows[0];
+  const byOrd = new Map(rows.map((r) => [r.ord, { id: r.id, birthDate: r.birthDate }]));
+  return identities.map((_, i) => byOrd.get(i + 1));
 }
 
 /** Prefix search on identity values and substring search on names, newest customers first. */

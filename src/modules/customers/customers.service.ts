@@ -138,14 +138,17 @@ export async function findCustomerIdByIdentity(q: Queryable, kind: IdentityKind,
 }
 
 /** The till's view of the customer holding an identity (id, birth date), or undefined; a malformed value is unknown. */
-export async function findTillCustomer(
+/** The active customers holding these identities (card, phone, ...), in the order given: one statement for all. */
+export async function findTillCustomers(
   q: Queryable,
-  kind: IdentityKind,
-  value: string,
-): Promise<{ id: string; birthDate: string | null } | undefined> {
-  const n = normalizeIdentity(kind, value, config().phoneCountry);
-  if ('error' in n) return undefined;
-  return repo.findTillCustomer(q, kind, n.value);
+  identities: readonly { kind: IdentityKind; value: string }[],
+): Promise<({ id: string; birthDate: string | null } | undefined)[]> {
+  const normalized = identities.map((i) => normalizeIdentity(i.kind, i.value, config().phoneCountry));
+  const valid = normalized.flatMap((n, i) => ('error' in n ? [] : [{ i, kind: identities[i]!.kind, value: n.value }]));
+  const found = await repo.findTillCustomers(q, valid);
+  const out: ({ id: string; birthDate: string | null } | undefined)[] = identities.map(() => undefined);
+  valid.forEach((v, k) => (out[v.i] = found[k]));
+  return out;
 }
 
 /**

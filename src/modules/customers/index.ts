@@ -15,7 +15,7 @@ export {
   /** The id of the customer holding an identity, if any. */
   findCustomerIdByIdentity,
   /** The till's view (id, birth date) of the customer holding an identity, if any: one statement. */
-  findTillCustomer,
+  findTillCustomers,
   /** The customer holding an identity, or a new one registered with it, in the caller's transaction. */
   findOrCreateByIdentity,
   /** Adds an identity to a customer in the caller's transaction. */

@@ -11,13 +11,16 @@ export {
   /** The till's reference data: program, ladder priors, partners by store (cached a few seconds per database). */
   tillReference,
   requireProgram,
-  /** The till's view of a wallet: pooled owner, balance, tier, ladder counts. One statement. */
+  /** The till's view of wallets: pooled owner, balance, tier, ladder counts. One statement for one or many. */
   tillWallet,
-  /** A card's status, customer and wallet: one statement. */
-  tillWalletByCard,
+  tillWallets,
+  /** Cards' status, customer and wallet: one statement for many. */
+  tillWalletsByCards,
   /** Ledger writes inside the caller's transaction (see ledger.repository.ts). */
   redeem,
+  redeemMany,
   earn,
+  earnMany,
   reverseEarned,
   restoreRedeemed,
   redemptionLots,
@@ -35,7 +38,7 @@ export {
   /** Tiers. */
   tierRanks,
   earnedTier,
-  upgradeTierAfterReceipt,
+  upgradeTiersAfterReceipts,
   findTier,
   /** Cards and households. */
   getCard,
@@ -56,11 +59,12 @@ export {
   settlement,
   /** What the till committed per receipt. */
   findTillReceipt,
+  findTillReceipts,
   findSaleWithReturns,
-  insertTillReceipt,
+  insertTillReceipts,
   addLadderCounts,
 } from './loyalty.service.ts';
-export type { Program, Wallet, Partner, CertificateRow, TillReceiptRow, TillReference } from './loyalty.service.ts';
+export type { CardAtTill, Program, Wallet, Partner, CertificateRow, TillReceiptRow, TillReference } from './loyalty.service.ts';
 /** Points arithmetic: earning, the redeemable maximum, redemption per line, proportional reversal. Pure. */
 export { earnPoints, maxRedeemable, allocateRedemption, proportionalShare } from './domain/points.ts';
 export type { EarnConfig, BurnConfig } from './domain/points.ts';

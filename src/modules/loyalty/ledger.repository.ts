@@ -12,28 +12,24 @@ export const activeAccount = (owner: string) => `active:${owner}`;
 
 export type LotTake = { lotId: string; points: number };
 
+export type Redemption = {
+  owner: string;
+  actor: string;
+  points: number;
+  cause: string;
+  receiptId: string | null;
+  kind?: string;
+  credit?: string;
+  partnerCode?: string | null;
+};
+
 /**
  * Takes `points` from the wallet's active balance, or throws LOYALTY_INSUFFICIENT_POINTS with nothing written. Then
  * records one transfer active → program and links it to the lots it consumed, soonest-expiring first.
  */
-export async function redeem(
-  s: Session,
-  a: {
-    owner: string;
-    actor: string;
-    points: number;
-    cause: string;
-    receiptId: string | null;
-    kind?: string;
-    credit?: string;
-    partnerCode?: string | null;
-  },
-): Promise<{ transferId: string; lots: LotTake[]; activeAfter: number }> {
-  const claimed = await s.query<{ active: number }>(
-    `UPDATE loyalty.balances SET active = active - $2::int, updated_at = now() WHERE customer_id = $1 AND active >= $2::int RETURNING active`,
-    [a.owner, a.points],
-  );
-  if (claimed.length === 0) {
+export async function redeem(s: Session, a: Redemption): Promise<{ transferId: string; lots: LotTake[]; activeAfter: number }> {
+  const [r] = await redeemMany(s, [a]);
+  if (!r!.ok) {
     const have = await s.query<{ active: number }>(`SELECT active FROM loyalty.balances WHERE customer_id = $1`, [a.owner]);
     const active = have[0]?.active ?? 0;
     throw new AppError('LOYALTY_INSUFFICIENT_POINTS', `redeemPoints: ${a.points} points asked, ${active} available.`, {
@@ -41,39 +37,85 @@ export async function redeem(
       available: active,
     });
   }
-  const transferId = newId('transfer');
-  const rows = await s.query<{ lots: LotTake[] | null }>(
-    `WITH lots AS (
-       SELECT l.id, l.expires_at, l.points - coalesce(sum(m.points), 0)::int AS rem
-       FROM loyalty.lots l LEFT JOIN loyalty.lot_moves m ON m.customer_id = l.customer_id AND m.lot_id = l.id
-       WHERE l.customer_id = $1
-       GROUP BY l.id, l.expires_at, l.points
-       HAVING bool_or(m.kind = 'activate') AND l.points - coalesce(sum(m.points), 0) > 0),
-     ordered AS (SELECT id, rem, sum(rem) OVER (ORDER BY expires_at, id) AS run FROM lots),
-     take AS (SELECT id, least(rem, $2::int - (run - rem))::int AS pts FROM ordered WHERE run - rem < $2::int),
-     trf AS (
-       INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, receipt_id, actor_customer_id, partner_code)
-       VALUES ($1, $3, 'active:' || $1, $7, $2::int, $6, $4, $5, $8, $9)),
-     mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT $1, id, $3, $6, pts FROM take)
-     SELECT json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take`,
-    [
-      a.owner,
-      a.points,
-      transferId,
-      a.cause,
-      a.receiptId,
-      a.kind ?? 'redeem',
-      a.credit ?? 'program',
-      a.actor === a.owner ? null : a.actor,
-      a.partnerCode ?? null,
-    ],
-  );
-  const lots = rows[0]?.lots ?? [];
-  const covered = lots.reduce((x, l) => x + l.points, 0);
-  // The balance and the lots are one ledger; a difference is a bug, and nothing is written.
-  if (covered !== a.points) throw new Error(`ledger: wallet ${a.owner} has ${covered} points in lots for a claim of ${a.points}`);
-  return { transferId, lots, activeAfter: claimed[0]!.active };
+  return r!;
 }
+
+/**
+ * redeem for several wallets at once, each at most once (a repeated owner is a bug: its balance row can be claimed
+ * once per statement): two statements whatever their number. Each answer says whether its wallet had the points;
+ * when one did not, nothing of that redemption is written, and the caller decides about the rest (the till's group
+ * commit rolls the whole batch back).
+ */
+export async function redeemMany(
+  s: Session,
+  rs: readonly Redemption[],
+): Promise<({ ok: true; transferId: string; lots: LotTake[]; activeAfter: number } | { ok: false })[]> {
+  if (rs.length === 0) return [];
+  if (new Set(rs.map((r) => r.owner)).size !== rs.length) throw new Error('ledger: redeemMany got a wallet twice');
+  const claimed = await s.query<{ owner: string; active: number }>(
+    `UPDATE loyalty.balances b SET active = b.active - r.pts, updated_at = now()
+     FROM unnest($1::text[], $2::int[]) AS r(owner, pts) WHERE b.customer_id = r.owner AND b.active >= r.pts
+     RETURNING b.customer_id AS owner, b.active`,
+    [rs.map((r) => r.owner), rs.map((r) => r.points)],
+  );
+  const after = new Map(claimed.map((c) => [c.owner, c.active]));
+  const go = rs.filter((r) => after.has(r.owner)).map((r) => ({ ...r, transferId: newId('transfer') }));
+  const taken = new Map<string, LotTake[]>();
+  if (go.length > 0) {
+    const rows = await s.query<{ owner: string; lots: LotTake[] }>(
+      `WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                    AS r(owner, pts, tid, cause, receipt_id, kind, credit, actor, partner_code)),
+       lots AS (
+         SELECT l.customer_id, l.id, l.expires_at, l.points - coalesce(sum(m.points), 0)::int AS rem
+         FROM loyalty.lots l LEFT JOIN loyalty.lot_moves m ON m.customer_id = l.customer_id AND m.lot_id = l.id
+         WHERE l.customer_id = ANY($1::text[])
+         GROUP BY l.customer_id, l.id, l.expires_at, l.points
+         HAVING bool_or(m.kind = 'activate') AND l.points - coalesce(sum(m.points), 0) > 0),
+       ordered AS (SELECT customer_id, id, rem, sum(rem) OVER (PARTITION BY customer_id ORDER BY expires_at, id) AS run FROM lots),
+       take AS (SELECT o.customer_id, o.id, r.tid, r.kind, least(o.rem, r.pts - (o.run - o.rem))::int AS pts FROM ordered o JOIN r ON r.owner = o.customer_id WHERE o.run - o.rem < r.pts),
+       trf AS (
+         INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, receipt_id, actor_customer_id, partner_code)
+         SELECT owner, tid, 'active:' || owner, credit, pts, kind, cause, receipt_id, actor, partner_code FROM r),
+       mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT customer_id, id, tid, kind, pts FROM take)
+       SELECT customer_id AS owner, json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take GROUP BY customer_id`,
+      [
+        go.map((r) => r.owner),
+        go.map((r) => r.points),
+        go.map((r) => r.transferId),
+        go.map((r) => r.cause),
+        go.map((r) => r.receiptId),
+        go.map((r) => r.kind ?? 'redeem'),
+        go.map((r) => r.credit ?? 'program'),
+        go.map((r) => (r.actor === r.owner ? null : r.actor)),
+        go.map((r) => r.partnerCode ?? null),
+      ],
+    );
+    for (const row of rows) taken.set(row.owner, row.lots);
+  }
+  const byOwner = new Map(go.map((r) => [r.owner, r]));
+  return rs.map((r) => {
+    const g = byOwner.get(r.owner);
+    if (!g) return { ok: false as const };
+    const lots = taken.get(r.owner) ?? [];
+    const covered = lots.reduce((x, l) => x + l.points, 0);
+    // The balance and the lots are one ledger; a difference is a bug, and nothing is written.
+    if (covered !== r.points) throw new Error(`ledger: wallet ${r.owner} has ${covered} points in lots for a claim of ${r.points}`);
+    return { ok: true as const, transferId: g.transferId, lots, activeAfter: after.get(r.owner)! };
+  });
+}
+
+export type Earning = {
+  owner: string;
+  actor: string;
+  points: number;
+  cause: string;
+  receiptId: string | null;
+  partnerCode: string | null;
+  at: Date;
+  pendingDays: number;
+  expiryMonths: number;
+  kind?: string;
+};
 
 /**
  * Earns points into a new lot: pending for `pendingDays` (then activated by the job), or active at once when 0.
@@ -81,50 +123,49 @@ export async function redeem(
  */
 export async function earn(
   s: Session,
-  a: {
-    owner: string;
-    actor: string;
-    points: number;
-    cause: string;
-    receiptId: string | null;
-    partnerCode: string | null;
-    at: Date;
-    pendingDays: number;
-    expiryMonths: number;
-    kind?: string;
-  },
+  a: Earning,
 ): Promise<{ lotId: string; transferId: string; balance: { active: number; pending: number } }> {
-  const lotId = newId('lot');
-  const transferId = newId('transfer');
-  const activeNow = a.pendingDays === 0;
-  const rows = await s.query<{ active: number; pending: number }>(
-    `WITH lot AS (
+  return (await earnMany(s, [a]))[0]!;
+}
+
+/** earn for several earnings at once (a wallet may repeat): one statement whatever their number. */
+export async function earnMany(
+  s: Session,
+  es: readonly Earning[],
+): Promise<{ lotId: string; transferId: string; balance: { active: number; pending: number } }[]> {
+  if (es.length === 0) return [];
+  const ids = es.map(() => ({ lotId: newId('lot'), transferId: newId('transfer') }));
+  const rows = await s.query<{ owner: string; active: number; pending: number }>(
+    `WITH r AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                  AS r(owner, lot_id, tid, pts, at, pending_days, expiry_months, receipt_id, partner_code, cause, actor, kind)),
+     lot AS (
        INSERT INTO loyalty.lots (customer_id, id, points, earned_at, activates_at, expires_at, receipt_id, partner_code, cause)
-       VALUES ($1, $2, $3::int, $4::timestamptz, $4::timestamptz + make_interval(days => $5::int), $4::timestamptz + make_interval(months => $6::int), $7, $8, $9)),
+       SELECT owner, lot_id, pts, at, at + make_interval(days => pending_days), at + make_interval(months => expiry_months), receipt_id, partner_code, cause FROM r),
      trf AS (
        INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, lot_id, receipt_id, partner_code, actor_customer_id)
-       VALUES ($1, $10, 'program', CASE WHEN $11::boolean THEN 'active:' ELSE 'pending:' END || $1, $3::int, $13, $9, $2, $7, $8, $12)),
-     mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT $1, $2, $10, 'activate', 0 WHERE $11::boolean)
-     INSERT INTO loyalty.balances (customer_id, pending, active) VALUES ($1, CASE WHEN $11::boolean THEN 0 ELSE $3::int END, CASE WHEN $11::boolean THEN $3::int ELSE 0 END)
+       SELECT owner, tid, 'program', CASE WHEN pending_days = 0 THEN 'active:' ELSE 'pending:' END || owner, pts, kind, cause, lot_id, receipt_id, partner_code, actor FROM r),
+     mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT owner, lot_id, tid, 'activate', 0 FROM r WHERE pending_days = 0)
+     INSERT INTO loyalty.balances (customer_id, pending, active)
+     SELECT owner, sum(CASE WHEN pending_days = 0 THEN 0 ELSE pts END)::int, sum(CASE WHEN pending_days = 0 THEN pts ELSE 0 END)::int FROM r GROUP BY owner
      ON CONFLICT (customer_id) DO UPDATE SET pending = loyalty.balances.pending + EXCLUDED.pending, active = loyalty.balances.active + EXCLUDED.active, updated_at = now()
-     RETURNING active, pending`,
+     RETURNING customer_id AS owner, active, pending`,
     [
-      a.owner,
-      lotId,
-      a.points,
-      a.at,
-      a.pendingDays,
-      a.expiryMonths,
-      a.receiptId,
-      a.partnerCode,
-      a.cause,
-      transferId,
-      activeNow,
-      a.actor === a.owner ? null : a.actor,
-      a.kind ?? 'earn',
+      es.map((e) => e.owner),
+      ids.map((i) => i.lotId),
+      ids.map((i) => i.transferId),
+      es.map((e) => e.points),
+      es.map((e) => e.at),
+      es.map((e) => e.pendingDays),
+      es.map((e) => e.expiryMonths),
+      es.map((e) => e.receiptId),
+      es.map((e) => e.partnerCode),
+      es.map((e) => e.cause),
+      es.map((e) => (e.actor === e.owner ? null : e.actor)),
+      es.map((e) => e.kind ?? 'earn'),
     ],
   );
-  return { lotId, transferId, balance: rows[0]! };
+  const balance = new Map(rows.map((r) => [r.owner, { active: r.active, pending: r.pending }]));
+  return es.map((e, i) => ({ ...ids[i]!, balance: balance.get(e.owner)! }));
 }
 
 /**

@@ -28,52 +28,51 @@ export type WalletRow = {
   ladder: [string, number, number][];
 };
 
-/** What the till needs of a customer's wallet, in one statement: the pooled owner, balance, tier, ladder counts. */
-export async function tillWallet(q: Queryable, customerId: string): Promise<WalletRow> {
-  const rows = await q.query<WalletRow>(
-    `WITH o AS (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = $1), $1) AS owner)
-     SELECT o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
-            coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = $1), '[]'::json) AS ladder
-     FROM o LEFT JOIN loyalty.balances b ON b.customer_id = o.owner LEFT JOIN loyalty.customer_tiers t ON t.customer_id = $1`,
-    [customerId],
+const WALLET_COLUMNS = `o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
+  coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = x.customer_id), '[]'::json) AS ladder`;
+
+const WALLET_JOINS = `CROSS JOIN LATERAL (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = x.customer_id), x.customer_id) AS owner) o
+  LEFT JOIN loyalty.balances b ON b.customer_id = o.owner
+  LEFT JOIN loyalty.customer_tiers t ON t.customer_id = x.customer_id`;
+
+/** What the till needs of customers' wallets, by customer id, in one statement: the pooled owner, balance, tier, ladder counts. */
+export async function tillWallets(q: Queryable, customerIds: readonly string[]): Promise<Map<string, WalletRow>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await q.query<WalletRow & { customerId: string }>(
+    `SELECT x.customer_id AS "customerId", ${WALLET_COLUMNS} FROM unnest($1::text[]) AS x(customer_id) ${WALLET_JOINS}`,
+    [[...new Set(customerIds)]],
   );
-  return rows[0]!;
+  return new Map(rows.map((r) => [r.customerId, r]));
 }
 
-/** A card's status and customer, with that customer's wallet as in tillWallet: one statement. */
-export async function tillWalletByCard(
-  q: Queryable,
-  number: string,
-): Promise<(WalletRow & { status: CardRow['status']; customerId: string | null }) | undefined> {
-  const rows = await q.query<WalletRow & { status: CardRow['status']; customerId: string | null }>(
-    `SELECT c.status, c.customer_id AS "customerId", o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
-            coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = c.customer_id), '[]'::json) AS ladder
-     FROM loyalty.cards c
-     CROSS JOIN LATERAL (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = c.customer_id), c.customer_id) AS owner) o
-     LEFT JOIN loyalty.balances b ON b.customer_id = o.owner
-     LEFT JOIN loyalty.customer_tiers t ON t.customer_id = c.customer_id
-     WHERE c.number = $1`,
-    [number],
+export type CardWalletRow = WalletRow & { number: string; status: CardRow['status']; customerId: string | null };
+
+/** Cards by number with their status, customer and that customer's wallet (as in tillWallets): one statement. */
+export async function tillWalletsByCards(q: Queryable, numbers: readonly string[]): Promise<Map<string, CardWalletRow>> {
+  if (numbers.length === 0) return new Map();
+  const rows = await q.query<CardWalletRow>(
+    `SELECT x.number, x.status, x.customer_id AS "customerId", ${WALLET_COLUMNS} FROM loyalty.cards x ${WALLET_JOINS} WHERE x.number = ANY($1::text[])`,
+    [[...new Set(numbers)]],
   );
-  return rows[0];
+  return new Map(rows.map((r) => [r.number, r]));
 }
 
 export async function cellPriors(q: Queryable): Promise<{ cell: string; step: string; successes: number; failures: number }[]> {
   return q.query(`SELECT cell, step, successes, failures FROM loyalty.ladder_cell_stats`);
 }
 
-/** Adds one sale's ladder observations to the customer's counts (set-based upsert). */
+/** Adds sales' ladder observations to their customers' counts: one set-based upsert for all (repeats add up). */
 export async function addLadderCounts(
   s: Session,
-  customerId: string,
-  counts: { step: string; successes: number; failures: number }[],
+  counts: readonly { customerId: string; step: string; successes: number; failures: number }[],
 ): Promise<void> {
   if (counts.length === 0) return;
   await s.query(
     `INSERT INTO loyalty.ladder_stats (customer_id, step, successes, failures)
-     SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])
+     SELECT customer_id, step, sum(successes)::int, sum(failures)::int FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS c(customer_id, step, successes, failures)
+     GROUP BY customer_id, step
      ON CONFLICT (customer_id, step) DO UPDATE SET successes = loyalty.ladder_stats.successes + EXCLUDED.successes, failures = loyalty.ladder_stats.failures + EXCLUDED.failures`,
-    [customerId, counts.map((c) => c.step), counts.map((c) => c.successes), counts.map((c) => c.failures)],
+    [counts.map((c) => c.customerId), counts.map((c) => c.step), counts.map((c) => c.successes), counts.map((c) => c.failures)],
   );
 }
 
@@ -243,15 +242,31 @@ export type TillReceiptRow = {
   createdAt: Date;
 };
 
+/** The stored answer is JSON text (see the schema); it is parsed here, once per row read. */
+const parsed = <T extends { result: unknown }>(r: T): T => ({ ...r, result: JSON.parse(r.result as string) as unknown });
+
 const TILL_COLUMNS = `customer_id AS "customerId", receipt_id AS "receiptId", store_code AS "storeCode", number, kind, original_receipt_id AS "originalReceiptId",
   program_version AS "programVersion", result, points_earned AS "pointsEarned", points_redeemed AS "pointsRedeemed", created_at AS "createdAt"`;
 
 export async function findTillReceipt(q: Queryable, store: string, number: string): Promise<TillReceiptRow | undefined> {
-  const rows = await q.query<TillReceiptRow>(`SELECT ${TILL_COLUMNS} FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2`, [
-    store,
-    number,
-  ]);
-  return rows[0];
+  return (await findTillReceipts(q, [{ store, number }]))[0];
+}
+
+/** What the till stored for these (store, number) pairs, in the order given (undefined where nothing): one statement. */
+export async function findTillReceipts(
+  q: Queryable,
+  keys: readonly { store: string; number: string }[],
+): Promise<(TillReceiptRow | undefined)[]> {
+  if (keys.length === 0) return [];
+  const rows = await q.query<TillReceiptRow>(
+    `SELECT ${TILL_COLUMNS} FROM loyalty.till_receipts WHERE (store_code, number) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [keys.map((k) => k.store), keys.map((k) => k.number)],
+  );
+  const by = new Map(rows.map((r) => [`${r.storeCode}\u0000${r.number}`, r]));
+  return keys.map((k) => {
+    const r = by.get(`${k.store}\u0000${k.number}`);
+    return r && parsed(r);
+  });
 }
 
 /** The sale by store and number, with every return already made of it, in one statement. */
@@ -270,51 +285,55 @@ export async function findSaleWithReturns(
   );
   const sale = rows.find((r) => r.isSale);
   if (!sale) return undefined;
-  return { sale, returns: rows.filter((r) => !r.isSale) };
+  return { sale: parsed(sale), returns: rows.filter((r) => !r.isSale).map(parsed) };
 }
 
-export async function insertTillReceipt(
-  s: Session,
-  r: Omit<TillReceiptRow, 'createdAt'> & { discountMinor: number; ladderStep: string | null; occurredAt: Date },
-): Promise<void> {
+export type NewTillReceipt = Omit<TillReceiptRow, 'createdAt'> & { discountMinor: number; ladderStep: string | null; occurredAt: Date };
+
+/** Records what the till answered for receipts: one statement for all. */
+export async function insertTillReceipts(s: Session, rs: readonly NewTillReceipt[]): Promise<void> {
+  if (rs.length === 0) return;
+  const col = <T>(f: (r: NewTillReceipt) => T) => rs.map(f);
   await s.query(
     `INSERT INTO loyalty.till_receipts (customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)`,
+     SELECT customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::int[], $10::int[], $11::int8[], $12::text[], $13::timestamptz[])
+       AS r(customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at)`,
     [
-      r.customerId,
-      r.receiptId,
-      r.storeCode,
-      r.number,
-      r.kind,
-      r.originalReceiptId,
-      r.programVersion,
-      JSON.stringify(r.result),
-      r.pointsEarned,
-      r.pointsRedeemed,
-      r.discountMinor,
-      r.ladderStep,
-      r.occurredAt,
+      col((r) => r.customerId),
+      col((r) => r.receiptId),
+      col((r) => r.storeCode),
+      col((r) => r.number),
+      col((r) => r.kind),
+      col((r) => r.originalReceiptId),
+      col((r) => r.programVersion),
+      col((r) => JSON.stringify(r.result)),
+      col((r) => r.pointsEarned),
+      col((r) => r.pointsRedeemed),
+      col((r) => r.discountMinor),
+      col((r) => r.ladderStep),
+      col((r) => r.occurredAt),
     ],
   );
 }
 
 /**
- * Adds a receipt to the customer's running spend and purchases (the tier job recomputes the rolling window exactly);
- * one statement. A customer without a tier row starts at 'none'.
+ * Adds receipts to their customers' running spend and purchases (the tier job recomputes the rolling window exactly);
+ * one statement for all. A customer without a tier row starts at 'none'.
  */
 export async function addTierSpend(
   s: Session,
-  customerId: string,
-  spendMinor: number,
-  at: Date,
-): Promise<{ tier: string; spendMinor: number; purchases: number }> {
-  const rows = await s.query<{ tier: string; spendMinor: number; purchases: number }>(
-    `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at) VALUES ($1, 'none', $3, $2, 1, $3)
-     ON CONFLICT (customer_id) DO UPDATE SET spend_minor = loyalty.customer_tiers.spend_minor + EXCLUDED.spend_minor, purchases = loyalty.customer_tiers.purchases + 1
-     RETURNING tier, spend_minor AS "spendMinor", purchases`,
-    [customerId, spendMinor, at],
+  rs: readonly { customerId: string; spendMinor: number; at: Date }[],
+): Promise<{ customerId: string; tier: string; spendMinor: number; purchases: number }[]> {
+  if (rs.length === 0) return [];
+  const rows = await s.query<{ customerId: string; tier: string; spendMinor: number; purchases: number }>(
+    `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at)
+     SELECT customer_id, 'none', max(at), sum(spend)::int8, count(*)::int, max(at) FROM unnest($1::text[], $2::int8[], $3::timestamptz[]) AS r(customer_id, spend, at) GROUP BY customer_id
+     ON CONFLICT (customer_id) DO UPDATE SET spend_minor = loyalty.customer_tiers.spend_minor + EXCLUDED.spend_minor, purchases = loyalty.customer_tiers.purchases + EXCLUDED.purchases
+     RETURNING customer_id AS "customerId", tier, spend_minor::float8 AS "spendMinor", purchases`,
+    [rs.map((r) => r.customerId), rs.map((r) => r.spendMinor), rs.map((r) => r.at)],
   );
-  return rows[0]!;
+  return rows;
 }
 
 /** Upgrades the customer's tier (never downgrades: that is the job's, after the grace period). */

@@ -112,36 +112,43 @@ export type Wallet = {
   ladder: Record<string, { successes: number; failures: number }>;
 };
 
-/** The till's view of a customer's wallet: pooled owner, balance, tier and ladder counts, in one statement. */
-export async function tillWallet(q: Queryable, customerId: string): Promise<Wallet> {
-  const w = await repo.tillWallet(q, customerId);
+function toWallet(w: repo.WalletRow): Wallet {
   const ladder: Wallet['ladder'] = {};
   for (const [step, successes, failures] of w.ladder) ladder[step] = { successes, failures };
   return { owner: w.owner, active: w.active, pending: w.pending, tier: w.tier, ladder };
 }
 
+/** The till's view of a customer's wallet: pooled owner, balance, tier and ladder counts, in one statement. */
+export async function tillWallet(q: Queryable, customerId: string): Promise<Wallet> {
+  return (await tillWallets(q, [customerId])).get(customerId)!;
+}
+
+/** tillWallet for several customers at once, by customer id: one statement. */
+export async function tillWallets(q: Queryable, customerIds: readonly string[]): Promise<Map<string, Wallet>> {
+  const rows = await repo.tillWallets(q, customerIds);
+  return new Map([...rows].map(([id, w]) => [id, toWallet(w)]));
+}
+
+export type CardAtTill = { status: repo.CardRow['status']; customerId: string | null; wallet: Wallet | null };
+
 /**
- * The till's view of a loyalty card in one statement: its status, its customer and that customer's wallet.
- * Undefined for a number Patron never issued as a card (it may still be a customer's card identity).
+ * The till's view of loyalty cards by number in one statement: each card's status, its customer and that customer's
+ * wallet. A number Patron never issued as a card is absent (it may still be a customer's card identity).
  */
-export async function tillWalletByCard(
-  q: Queryable,
-  number: string,
-): Promise<{ status: repo.CardRow['status']; customerId: string | null; wallet: Wallet | null } | undefined> {
-  const row = await repo.tillWalletByCard(q, number);
-  if (!row) return undefined;
-  if (!row.customerId || row.status !== 'active') return { status: row.status, customerId: row.customerId, wallet: null };
-  const ladder: Wallet['ladder'] = {};
-  for (const [step, successes, failures] of row.ladder) ladder[step] = { successes, failures };
-  return {
-    status: row.status,
-    customerId: row.customerId,
-    wallet: { owner: row.owner, active: row.active, pending: row.pending, tier: row.tier, ladder },
-  };
+export async function tillWalletsByCards(q: Queryable, numbers: readonly string[]): Promise<Map<string, CardAtTill>> {
+  const rows = await repo.tillWalletsByCards(q, numbers);
+  return new Map(
+    [...rows].map(([n, row]) => [
+      n,
+      { status: row.status, customerId: row.customerId, wallet: !row.customerId || row.status !== 'active' ? null : toWallet(row) },
+    ]),
+  );
 }
 
 export const redeem = ledger.redeem;
 export const earn = ledger.earn;
+export const redeemMany = ledger.redeemMany;
+export const earnMany = ledger.earnMany;
 export const reverseEarned = ledger.reverseEarned;
 export const restoreRedeemed = ledger.restoreRedeemed;
 export const redemptionLots = ledger.redemptionLots;
@@ -399,22 +406,22 @@ export function earnedTier(program: Program, spendMinor: number, purchases: numb
 }
 
 /**
- * After a receipt: add it to the customer's running spend (one statement) and upgrade the tier at once when that
- * spend now qualifies for a higher one. The nightly tier job recomputes the rolling window exactly and downgrades.
+ * After receipts: add each to its customer's running spend (one statement for all) and upgrade a tier at once when
+ * that spend now qualifies for a higher one. The nightly tier job recomputes the rolling window exactly and downgrades.
  */
-export async function upgradeTierAfterReceipt(
+export async function upgradeTiersAfterReceipts(
   s: Session,
   program: Program,
-  customerId: string,
-  at: Date,
-  spendMinor: number,
+  receipts: readonly { customerId: string; at: Date; spendMinor: number }[],
 ): Promise<void> {
-  if (program.config.tiers.levels.length === 0) return;
-  const now = await repo.addTierSpend(s, customerId, spendMinor, at);
-  const tier = earnedTier(program, now.spendMinor, now.purchases);
+  if (program.config.tiers.levels.length === 0 || receipts.length === 0) return;
   const rank = tierRanks(program);
-  if (tier && (rank[tier] ?? -1) > (rank[now.tier] ?? -1))
-    await repo.upgradeTier(s, customerId, tier, rank, now.spendMinor, now.purchases, at);
+  const lastAt = new Map(receipts.map((r) => [r.customerId, r.at]));
+  for (const now of await repo.addTierSpend(s, receipts)) {
+    const tier = earnedTier(program, now.spendMinor, now.purchases);
+    if (tier && (rank[tier] ?? -1) > (rank[now.tier] ?? -1))
+      await repo.upgradeTier(s, now.customerId, tier, rank, now.spendMinor, now.purchases, lastAt.get(now.customerId)!);
+  }
 }
 
 /** Tier job: every customer's tier from rolling spend; downgrades only after the grace period below the threshold. */
@@ -579,7 +586,8 @@ export async function settlement(q: Queryable, from: string, to: string) {
 export type TillReceiptRow = repo.TillReceiptRow;
 export const findTillReceipt = repo.findTillReceipt;
 export const findSaleWithReturns = repo.findSaleWithReturns;
-export const insertTillReceipt = repo.insertTillReceipt;
+export const insertTillReceipts = repo.insertTillReceipts;
+export const findTillReceipts = repo.findTillReceipts;
 export const addLadderCounts = repo.addLadderCounts;
 
 /** Sensitivity job: pools every customer's ladder counts by the R×F cell they are in now (the prior of the model). */

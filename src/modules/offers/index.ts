@@ -12,8 +12,12 @@ export {
   activeOffers,
   /** The offers in force at a store and time, with budgets left and the customer's uses: at most two statements. */
   offersInForce,
+  /** The same for several baskets at once (the till's group commit): still at most two statements. */
+  offersInForceMany,
   /** Claims budgets and per-customer uses at commit; reports offers that ran out meanwhile. */
-  claimOffers,
+  claimOffersMany,
+  /** The offers valid at a store and time by their dates and stores. Pure. */
+  offersAt,
   /** Gives back budget on a return. */
   releaseBudgets,
 } from './offers.service.ts';

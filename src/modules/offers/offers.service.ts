@@ -167,7 +167,7 @@ function toDomainOffer(o: OfferRow): Offer {
 
 /**
  * The active offers, kept per database for a few seconds: the till reads them on every quote. Budgets left are as
- * of that read; a commit claims budgets exactly (claimOffers), so a budget never goes over whatever a quote showed.
+ * of that read; a commit claims budgets exactly (claimOffersMany), so a budget never goes over whatever a quote showed.
  */
 const active = referenceCache<Queryable, Offer[]>(5_000, async (q) =>
   (
@@ -186,6 +186,11 @@ export async function activeOffers(database: Queryable): Promise<Offer[]> {
   return active.get(database);
 }
 
+/** The offers valid at a store and time by their own dates and stores (budgets and uses aside). Pure. */
+export function offersAt(all: readonly Offer[], store: string, at: Date): Offer[] {
+  return all.filter((o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)));
+}
+
 export async function offersInForce(
   all: readonly Offer[],
   q: Queryable,
@@ -194,42 +199,70 @@ export async function offersInForce(
   customerId: string | null,
   opts: { freshBudgets?: boolean } = {},
 ): Promise<Offer[]> {
-  let here = all.filter(
-    (o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)),
+  return (await offersInForceMany(all, q, [{ store, at, customerId }], opts))[0]!;
+}
+
+/**
+ * offersInForce for several baskets at once: at most two statements whatever their number (fresh budgets for a
+ * commit, and the customers' uses of limited offers), each only when needed.
+ */
+export async function offersInForceMany(
+  all: readonly Offer[],
+  q: Queryable,
+  baskets: readonly { store: string; at: Date; customerId: string | null }[],
+  opts: { freshBudgets?: boolean } = {},
+): Promise<Offer[][]> {
+  let here = baskets.map((b) =>
+    all.filter(
+      (o) => (!o.validFrom || o.validFrom <= b.at) && (!o.validTo || o.validTo > b.at) && (!o.stores || o.stores.includes(b.store)),
+    ),
   );
   // A commit prices with the budgets as they are now, so that the last receipts get exactly what is left.
-  const budgeted = here.filter((o) => o.budgetRemainingMinor !== null).map((o) => o.id);
+  const budgeted = [
+    ...new Set(
+      here
+        .flat()
+        .filter((o) => o.budgetRemainingMinor !== null)
+        .map((o) => o.id),
+    ),
+  ];
   if (opts.freshBudgets && budgeted.length > 0) {
     const left = await q.query<{ offer_id: string; left: number }>(
       `SELECT b.offer_id, greatest(0, o.budget_minor - b.spent_minor)::int8 AS left FROM offers.budgets b JOIN offers.offers o ON o.id = b.offer_id WHERE b.offer_id = ANY($1::text[])`,
       [budgeted],
     );
     const by = new Map(left.map((l) => [l.offer_id, Number(l.left)]));
-    here = here.map((o) => (by.has(o.id) ? { ...o, budgetRemainingMinor: by.get(o.id)! } : o));
+    here = here.map((list) => list.map((o) => (by.has(o.id) ? { ...o, budgetRemainingMinor: by.get(o.id)! } : o)));
   }
-  const limited = here.filter((o) => o.perCustomerLimit !== null).map((o) => o.id);
-  if (!customerId || limited.length === 0) return here;
-  const uses = await q.query<{ offer_id: string; uses: number }>(
-    `SELECT offer_id, uses FROM offers.customer_uses WHERE customer_id = $1 AND offer_id = ANY($2::text[])`,
-    [customerId, limited],
+  const pairs = baskets.flatMap((b, i) =>
+    b.customerId ? here[i]!.filter((o) => o.perCustomerLimit !== null).map((o) => ({ customerId: b.customerId!, offerId: o.id })) : [],
   );
-  const by = new Map(uses.map((u) => [u.offer_id, u.uses]));
-  return here.map((o) => (by.has(o.id) ? { ...o, customerUses: by.get(o.id)! } : o));
+  if (pairs.length === 0) return here;
+  const uses = await q.query<{ customer_id: string; offer_id: string; uses: number }>(
+    `SELECT u.customer_id, u.offer_id, u.uses FROM offers.customer_uses u JOIN unnest($1::text[], $2::text[]) AS p(customer_id, offer_id) USING (customer_id, offer_id)`,
+    [pairs.map((p) => p.customerId), pairs.map((p) => p.offerId)],
+  );
+  const by = new Map(uses.map((u) => [`${u.customer_id}\u0000${u.offer_id}`, u.uses]));
+  return here.map((list, i) => {
+    const c = baskets[i]!.customerId;
+    return c ? list.map((o) => (by.has(`${c}\u0000${o.id}`) ? { ...o, customerUses: by.get(`${c}\u0000${o.id}`)! } : o)) : list;
+  });
 }
 
 /**
- * Claims the discounts of a committed receipt: budgets with a conditional update (a budget never goes over, whatever
- * the concurrency) and the customer's uses. Returns the offers whose budget or limit ran out meanwhile: the caller
- * re-prices without them.
+ * Claims the discounts of committed receipts: budgets with a conditional update (a budget never goes over, whatever
+ * the concurrency) and the customers' uses; two statements whatever their number. Returns, per receipt, the offers
+ * whose budget or limit ran out meanwhile: the caller re-prices without them. A budget is claimed for the sum of
+ * the receipts' discounts, all or nothing, so when it ran out every receipt using it hears so; a customer's uses
+ * add up over the receipts. (The till's group commit then rolls back and commits those receipts one by one.)
  */
-export async function claimOffers(
+export async function claimOffersMany(
   s: Session,
-  customerId: string | null,
-  applied: readonly { offerId: string; discountMinor: number }[],
-): Promise<{ exhausted: string[] }> {
-  if (applied.length === 0) return { exhausted: [] };
-  const ids = applied.map((a) => a.offerId);
-  const amounts = applied.map((a) => a.discountMinor);
+  receipts: readonly { customerId: string | null; applied: readonly { offerId: string; discountMinor: number }[] }[],
+): Promise<{ exhausted: string[] }[]> {
+  const sums = new Map<string, number>();
+  for (const r of receipts) for (const a of r.applied) sums.set(a.offerId, (sums.get(a.offerId) ?? 0) + a.discountMinor);
+  if (sums.size === 0) return receipts.map(() => ({ exhausted: [] }));
   const budgeted = await s.query<{ offer_id: string; ok: boolean }>(
     `WITH a AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)),
      upd AS (
@@ -237,21 +270,32 @@ export async function claimOffers(
        WHERE b.offer_id = a.offer_id AND o.id = a.offer_id AND b.spent_minor + a.amount <= o.budget_minor
        RETURNING b.offer_id)
      SELECT b.offer_id, b.offer_id IN (SELECT offer_id FROM upd) AS ok FROM offers.budgets b JOIN a USING (offer_id)`,
-    [ids, amounts],
+    [[...sums.keys()], [...sums.values()]],
   );
-  const exhausted = budgeted.filter((b) => !b.ok).map((b) => b.offer_id);
-  if (customerId) {
-    const over = await s.query<{ offer_id: string }>(
-      `WITH ins AS (
-         INSERT INTO offers.customer_uses (customer_id, offer_id, uses) SELECT $1, unnest($2::text[]), 1
-         ON CONFLICT (customer_id, offer_id) DO UPDATE SET uses = offers.customer_uses.uses + 1
-         RETURNING offer_id, uses)
-       SELECT ins.offer_id FROM ins JOIN offers.offers o ON o.id = ins.offer_id WHERE o.per_customer_limit IS NOT NULL AND ins.uses > o.per_customer_limit`,
-      [customerId, ids],
+  const ranOut = new Set(budgeted.filter((b) => !b.ok).map((b) => b.offer_id));
+  const uses = receipts.flatMap((r) => (r.customerId ? r.applied.map((a) => ({ customerId: r.customerId!, offerId: a.offerId })) : []));
+  const over = new Set<string>();
+  if (uses.length > 0) {
+    const rows = await s.query<{ customer_id: string; offer_id: string }>(
+      `WITH n AS (SELECT customer_id, offer_id, count(*)::int AS n FROM unnest($1::text[], $2::text[]) AS u(customer_id, offer_id) GROUP BY customer_id, offer_id),
+       ins AS (
+         INSERT INTO offers.customer_uses (customer_id, offer_id, uses) SELECT customer_id, offer_id, n FROM n
+         ON CONFLICT (customer_id, offer_id) DO UPDATE SET uses = offers.customer_uses.uses + EXCLUDED.uses
+         RETURNING customer_id, offer_id, uses)
+       SELECT ins.customer_id, ins.offer_id FROM ins JOIN offers.offers o ON o.id = ins.offer_id WHERE o.per_customer_limit IS NOT NULL AND ins.uses > o.per_customer_limit`,
+      [uses.map((u) => u.customerId), uses.map((u) => u.offerId)],
     );
-    exhausted.push(...over.map((o) => o.offer_id));
+    for (const r of rows) over.add(`${r.customer_id}\u0000${r.offer_id}`);
   }
-  return { exhausted: [...new Set(exhausted)].sort() };
+  return receipts.map((r) => ({
+    exhausted: [
+      ...new Set(
+        r.applied
+          .filter((a) => ranOut.has(a.offerId) || (r.customerId !== null && over.has(`${r.customerId}\u0000${a.offerId}`)))
+          .map((a) => a.offerId),
+      ),
+    ].sort(),
+  }));
 }
 
 /** Gives back what a return reverses: budget spent (uses stay counted: the offer was used). */

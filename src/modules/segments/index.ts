@@ -21,7 +21,7 @@ export {
 } from './segments.service.ts';
 export type { RfmReport, MigrationReport, RefreshResult } from './segments.service.ts';
 /** The customer's latest cell and RFM segment (the till's offers and sensitivity prior); every customer's latest cells. */
-export { currentCell, latestCells } from './segments.repository.ts';
+export { currentCells, latestCells } from './segments.repository.ts';
 /** The grid's cells (names, actions, payback) and RFM segment rules. */
 export { CELLS } from './domain/grid.ts';
 export { RFM_RULES } from './domain/rfm.ts';

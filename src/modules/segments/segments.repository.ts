@@ -360,15 +360,18 @@ export async function clusterOfCustomer(q: Queryable, customerId: string): Promi
 }
 
 /** The customer's latest cell and RFM segment (the PK leads with customer_id: one index probe). */
-export async function currentCell(
+/** Each customer's latest R×F cell, by customer id (customers never scored are absent): one statement. */
+export async function currentCells(
   q: Queryable,
-  customerId: string,
-): Promise<{ cell: string; rfmSegment: string; asOf: string } | undefined> {
-  const rows = await q.query<{ cell: string; rfmSegment: string; asOf: string }>(
-    `SELECT cell, rfm_segment AS "rfmSegment", as_of::text AS "asOf" FROM segments.customer_segments WHERE customer_id = $1 ORDER BY as_of DESC LIMIT 1`,
-    [customerId],
+  customerIds: readonly string[],
+): Promise<Map<string, { cell: string; rfmSegment: string; asOf: string }>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await q.query<{ customerId: string; cell: string; rfmSegment: string; asOf: string }>(
+    `SELECT DISTINCT ON (customer_id) customer_id AS "customerId", cell, rfm_segment AS "rfmSegment", as_of::text AS "asOf"
+     FROM segments.customer_segments WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, as_of DESC`,
+    [customerIds],
   );
-  return rows[0];
+  return new Map(rows.map((r) => [r.customerId, { cell: r.cell, rfmSegment: r.rfmSegment, asOf: r.asOf }]));
 }
 
 /** Every customer's cell as of the latest refreshed date. */
