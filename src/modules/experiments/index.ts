@@ -1,0 +1,85 @@
+/** Experiments: A/B/n effects with confidence intervals, per-segment effects, uplift metrics and models. */
+export {
+  /** Wilson score interval for a proportion (successes of n); the per-arm interval of a 0/1 outcome. */
+  wilsonInterval,
+  /** Newcombe's hybrid score interval for the difference of two proportions, p1 − p2 (x1 of n1 against x2 of n2). */
+  newcombeDifference,
+  /** Welch's t interval for the difference of two means, a − b, from their summaries (n, mean, variance). */
+  welchDifference,
+  /** Student's t interval for one mean, from its summary (n, mean, variance). */
+  meanInterval,
+  /** n, mean and sample variance (n − 1) of a set of numbers, in one pass. */
+  summarize,
+  /** Successes and n of a 0/1 outcome. */
+  summarizeBinary,
+  /** Combines two summaries into the summary of their union. */
+  mergeSummaries,
+  /** Seeded percentile bootstrap interval of a mean. */
+  bootstrapMean,
+  /** Seeded percentile bootstrap interval of a difference of means, a − b. */
+  bootstrapDifference,
+} from './domain/stats.ts';
+export type { Interval, WelchInterval, MeanInterval, MeanSummary, BinarySummary, BootstrapOptions } from './domain/stats.ts';
+export {
+  /**
+   * Treatment − control effect per segment value, with Newcombe (binary) or Welch (continuous) intervals; a segment is
+   * `harmed` or `helped` only when its whole interval is on one side of zero.
+   */
+  segmentEffects,
+  /** The same from pre-aggregated 0/1 counts per segment. */
+  binarySegmentEffects,
+  /** The same from pre-aggregated mean summaries per segment. */
+  continuousSegmentEffects,
+  /** The fewest customers an arm of a segment needs for an estimate. */
+  MIN_ARM_SIZE,
+} from './domain/heterogeneity.ts';
+export type {
+  OutcomeKind,
+  SegmentRow,
+  SegmentEffect,
+  HeterogeneityOptions,
+  BinarySegmentArms,
+  ContinuousSegmentArms,
+} from './domain/heterogeneity.ts';
+export {
+  /** scikit-uplift's uplift curve (one point per distinct score, starting at (0, 0)). */
+  upliftCurve,
+  /** scikit-uplift's Qini curve. */
+  qiniCurve,
+  /** The uplift curve of the perfect ranking. */
+  perfectUpliftCurve,
+  /** The Qini curve of the perfect ranking. */
+  perfectQiniCurve,
+  /** Area under the uplift curve, normalised to the perfect model (scikit-uplift's uplift_auc_score, AUUC). */
+  upliftAucScore,
+  /** Qini coefficient, normalised to the perfect model (scikit-uplift's qini_auc_score). */
+  qiniAucScore,
+  /** Uplift among the top k (share or count) of the ranking, 'overall' or 'by_group' (scikit-uplift's uplift_at_k). */
+  upliftAtK,
+  /** Response rates, uplift and their spread per percentile of the ranking. */
+  upliftByPercentile,
+} from './domain/uplift-metrics.ts';
+export type { Curve, UpliftStrategy, PercentileRow } from './domain/uplift-metrics.ts';
+export {
+  /** Fits and evaluates an uplift model (two-model or class transformation) on a seeded stratified split. */
+  evaluateUplift,
+} from './domain/uplift-models.ts';
+export type { UpliftRow, UpliftModelKind, EvaluateUpliftOptions, UpliftEvaluation } from './domain/uplift-models.ts';
+export {
+  /** Customers needed per arm to detect a lift of a proportion. */
+  sampleSizeForProportions,
+  /** Customers needed per arm to detect a difference of means. */
+  sampleSizeForMeans,
+} from './domain/sample-size.ts';
+export type { ProportionDesign, MeanDesign, SampleSize } from './domain/sample-size.ts';
+export {
+  /** Starts an always-valid (mixture SPRT) sequential test. */
+  startSequentialTest,
+  /** Adds a look to a sequential test. */
+  updateSequentialTest,
+  /** The estimate and variance of a difference of proportions, as a sequential look. */
+  proportionLook,
+  /** The estimate and variance of a difference of means, as a sequential look. */
+  meanLook,
+} from './domain/sequential.ts';
+export type { SequentialLook, SequentialOptions, SequentialState } from './domain/sequential.ts';
