@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   transfer: 'trf',
   lot: 'lot',
   offer: 'ofr',
+  experiment: 'exp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
