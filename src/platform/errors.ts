@@ -70,6 +70,12 @@ export const ERROR_CODES = {
   LOYALTY_CARD_INACTIVE: { status: 409, description: 'The card is blocked or replaced and cannot change.' },
   LOYALTY_PARTNER_TAKEN: { status: 409, description: 'A partner with this code exists, or one of its stores belongs to another partner.' },
   OFFERS_NOT_FOUND: { status: 404, description: 'No offer has this id.' },
+  EXPERIMENTS_NOT_FOUND: { status: 404, description: 'No experiment has this name.' },
+  EXPERIMENTS_NAME_TAKEN: { status: 409, description: 'An experiment with this name exists already; choose another name (--name).' },
+  EXPERIMENTS_INVALID_ROW: { status: 400, description: 'A row of the experiment file is malformed: a missing column or value, or a value out of range (the line and the field are named); nothing was stored.' },
+  EXPERIMENTS_OUTCOME_NOT_BINARY: { status: 400, description: 'A 0/1 outcome (visit, conversion) holds another value on some line (named); nothing was stored.' },
+  EXPERIMENTS_EMPTY_ARM: { status: 422, description: 'An arm the experiment expects has no customers in the file; nothing was stored.' },
+  EXPERIMENTS_CANNOT_EVALUATE: { status: 422, description: 'The uplift model cannot be evaluated as asked: the outcome is not 0/1, or the split leaves an arm or an outcome value without customers.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
