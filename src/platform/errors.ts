@@ -76,6 +76,19 @@ export const ERROR_CODES = {
   EXPERIMENTS_OUTCOME_NOT_BINARY: { status: 400, description: 'A 0/1 outcome (visit, conversion) holds another value on some line (named); nothing was stored.' },
   EXPERIMENTS_EMPTY_ARM: { status: 422, description: 'An arm the experiment expects has no customers in the file; nothing was stored.' },
   EXPERIMENTS_CANNOT_EVALUATE: { status: 422, description: 'The uplift model cannot be evaluated as asked: the outcome is not 0/1, or the split leaves an arm or an outcome value without customers.' },
+  CAMPAIGNS_NOT_FOUND: { status: 404, description: 'No campaign has this name or id.' },
+  CAMPAIGNS_NAME_TAKEN: { status: 409, description: 'A campaign with this name exists already.' },
+  CAMPAIGNS_UNKNOWN_SEGMENT: { status: 400, description: 'The audience names a segment that is not an R×F cell or RFM segment (the field and the known names are given); nothing was stored.' },
+  CAMPAIGNS_TEMPLATE_INVALID: { status: 400, description: 'The template does not parse, or names a placeholder or helper that is not allowed (named, with the allowed ones); nothing was stored.' },
+  CAMPAIGNS_NO_SEGMENTS: { status: 409, description: 'No segment refresh exists yet, so there is no audience: refresh the segments first.' },
+  CAMPAIGNS_ALREADY_LAUNCHED: { status: 409, description: 'The campaign is launched already; its audience and outbox stay as they are.' },
+  CAMPAIGNS_NOT_LAUNCHED: { status: 409, description: 'The campaign is not launched yet: it has no members to report on.' },
+  CAMPAIGNS_OUTSIDE_SCHEDULE: { status: 409, description: "The launch time is outside the campaign's schedule (before its start or after its end)." },
+  CAMPAIGNS_OVER_BUDGET: { status: 422, description: "The messages of the launch would cost more than the campaign's budget; nothing was written." },
+  CAMPAIGNS_NO_WEBHOOK: { status: 422, description: 'Neither the campaign nor the configuration (PATRON_CAMPAIGN_WEBHOOK_URL, _SECRET) names a webhook to deliver to.' },
+  CAMPAIGNS_NOT_IN_AUDIENCE: { status: 422, description: "The customer is in none of the campaign's segments (or has no consent for its channels): name a variant to preview." },
+  CAMPAIGNS_DELIVERY_NOT_FOUND: { status: 404, description: 'No outbox message has this id.' },
+  CAMPAIGNS_BAD_SIGNATURE: { status: 401, description: "The delivery callback's x-patron-signature is missing or is not the HMAC-SHA256 of the body with the campaign's secret." },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
