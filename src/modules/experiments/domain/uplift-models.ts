@@ -281,7 +281,12 @@ export type EvaluateUpliftOptions = {
   /** Features to use; default every feature of the first row of the two arms. */
   features?: readonly string[];
   logistic?: LogisticOptions;
+  /** Also return the test set's outcomes, treatment flags and predicted uplift, for plotting the curves. */
+  keepScores?: boolean;
 };
+
+/** The test set as scored: outcome, treatment flag (1 treated) and predicted uplift per row. */
+export type TestScores = { y: number[]; treatment: number[]; uplift: number[] };
 
 /** The test-set figures of one evaluation, as sklift computes them. */
 export type UpliftEvaluation = {
@@ -297,6 +302,8 @@ export type UpliftEvaluation = {
   testUplift: number;
   n: { train: number; test: number; testTreated: number; testControl: number };
   columns: string[];
+  /** Only with `keepScores`. */
+  scores?: TestScores;
 };
 
 /**
@@ -346,5 +353,6 @@ export function evaluateUplift(rows: readonly UpliftRow[], options: EvaluateUpli
     testUplift: rate(1) - rate(0),
     n: { train: train.length, test: test.length, testTreated, testControl: test.length - testTreated },
     columns: encoding.columns,
+    ...(options.keepScores ? { scores: { y: yTest, treatment: tTest, uplift } } : {}),
   };
 }
