@@ -16,6 +16,7 @@ import { ensureConsoleBuilt } from '../platform/http/console.ts';
 import { buildServer } from './server.ts';
 import { registerJobCommands } from './jobs-cli.ts';
 import { registerLoyaltyCommands } from './loyalty-cli.ts';
+import { registerExperimentCommands } from './experiments-cli.ts';
 import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
 import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
@@ -453,6 +454,7 @@ export function buildCli(): Command {
   registerUserCommands(program, { globals, withDatabase, emit });
   // Loyalty and offers: `patron loyalty …`, `patron offers list|add` (src/entry/loyalty-cli.ts).
   registerLoyaltyCommands(program, { globals, withDatabase, emit });
+  registerExperimentCommands(program, { globals, withDatabase, emit });
 
   return program;
 }

@@ -7,6 +7,7 @@ import { registerTillRoutes } from '../flows/till/till.routes.ts';
 import { registerAnalyticsRoutes } from '../modules/analytics/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
+import { registerExperimentRoutes } from '../modules/experiments/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
 import { registerOfferRoutes } from '../modules/offers/index.ts';
 import { registerSegmentRoutes } from '../modules/segments/index.ts';
@@ -44,6 +45,7 @@ export async function buildServer(
   registerAuditRoutes(app, database, { actorNames: (ids) => staff.userNames(database, ids) });
   registerSegmentRoutes(app, database);
   registerAnalyticsRoutes(app, database);
+  registerExperimentRoutes(app, database);
   loyalty.registerLoyaltyRoutes(app, database);
   registerOfferRoutes(app, database, async () => {
     const p = await loyalty.getProgram(database);
