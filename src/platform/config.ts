@@ -19,6 +19,9 @@ const EnvSchema = z.object({
     .default('GBP'),
   PATRON_SESSION_IDLE_HOURS: z.coerce.number().positive().default(12),
   PATRON_SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
+  PATRON_CAMPAIGN_WEBHOOK_URL: z.string().url().optional(),
+  PATRON_CAMPAIGN_WEBHOOK_SECRET: z.string().min(16).optional(),
+  PATRON_GLOBAL_CONTROL_SHARE: z.coerce.number().min(0).max(0.5).default(0.05),
 });
 
 export type Config = {
@@ -33,6 +36,10 @@ export type Config = {
   phoneCountry: string;
   /** A console session ends after this long without a request, and in any case this long after login. */
   session: { idleMs: number; absoluteMs: number };
+  /** Where campaigns without a webhook of their own deliver their outbox, and the HMAC-SHA256 secret that signs it. */
+  campaignWebhook: { url: string; secret: string } | undefined;
+  /** The share of customers in the global control group, which receives no campaign (drawn anew on each redraw). */
+  globalControlShare: number;
 };
 
 let cached: Config | undefined;
@@ -60,6 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCurrency: e.PATRON_DEFAULT_CURRENCY,
     phoneCountry: e.PATRON_PHONE_COUNTRY,
     session: { idleMs: e.PATRON_SESSION_IDLE_HOURS * 3_600_000, absoluteMs: e.PATRON_SESSION_MAX_DAYS * 86_400_000 },
+    campaignWebhook:
+      e.PATRON_CAMPAIGN_WEBHOOK_URL && e.PATRON_CAMPAIGN_WEBHOOK_SECRET ? { url: e.PATRON_CAMPAIGN_WEBHOOK_URL, secret: e.PATRON_CAMPAIGN_WEBHOOK_SECRET } : undefined,
+    globalControlShare: e.PATRON_GLOBAL_CONTROL_SHARE,
   };
 }
 

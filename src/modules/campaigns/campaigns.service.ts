@@ -1,0 +1,680 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import * as customers from '../customers/index.ts';
+import * as loyalty from '../loyalty/index.ts';
+import * as sales from '../sales/index.ts';
+import * as segments from '../segments/index.ts';
+import { config } from '../../platform/config.ts';
+import type { Database, Queryable } from '../../platform/db/client.ts';
+import { AppError, pgCode } from '../../platform/errors.ts';
+import { ulid } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { currencyExponent, decimalToMinor } from '../../platform/money.ts';
+import {
+  CampaignDefinition,
+  type AudienceCounts,
+  type CampaignDto,
+  type CampaignReport,
+  type Channel,
+  type Preview,
+  type Variant,
+} from './campaigns.contract.ts';
+import * as repo from './campaigns.repository.ts';
+import { inCampaignControl, inGlobalControl, offerIndex } from './domain/assign.ts';
+import { computeReport, type MemberOutcome } from './domain/report.ts';
+import { checkTemplate, compileTemplate, type TemplateContext } from './domain/template.ts';
+
+type Field = { field: string; message: string };
+const DAY_MS = 86_400_000;
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+const SEGMENT_NAMES = {
+  cell: new Map<string, string>(segments.CELLS.map((c) => [c.key, c.name])),
+  rfm: new Map<string, string>(segments.RFM_RULES.map((r) => [r.key, r.name])),
+};
+const CELL_PAYBACK = new Map<string, string>(segments.CELLS.map((c) => [c.key, c.payback]));
+
+/**
+ * Validates a campaign definition completely, before anything is stored: the shape (VALIDATION_FAILED naming every
+ * bad field), the audience's segment names (CAMPAIGNS_UNKNOWN_SEGMENT) and the template's placeholders
+ * (CAMPAIGNS_TEMPLATE_INVALID naming the unknown one and the allowed ones).
+ */
+export function parseDefinition(raw: unknown): CampaignDefinition {
+  const parsed = CampaignDefinition.safeParse(raw);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ({ field: fieldPath(i.path) || '(the definition)', message: i.message }));
+    throw new AppError('VALIDATION_FAILED', `Campaign definition: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
+  }
+  const def = parsed.data;
+  const known = SEGMENT_NAMES[def.audience.by];
+  const bad: Field[] = def.audience.segments.flatMap((s, i) =>
+    known.has(s)
+      ? []
+      : [
+          {
+            field: `audience.segments[${i}]`,
+            message: `'${s}' is not ${def.audience.by === 'cell' ? 'an R×F cell' : 'an RFM segment'}; known: ${[...known.keys()].join(', ')}`,
+          },
+        ],
+  );
+  if (bad.length > 0)
+    throw new AppError('CAMPAIGNS_UNKNOWN_SEGMENT', `Campaign definition: ${bad.map((f) => `${f.field}: ${f.message}`).join('; ')}`, {
+      fields: bad,
+    });
+  for (const part of ['subject', 'body'] as const) {
+    const text = def.template[part];
+    if (text === undefined) continue;
+    const problem = checkTemplate(text);
+    if (problem) {
+      throw new AppError('CAMPAIGNS_TEMPLATE_INVALID', `Campaign definition: template.${part}: ${problem.message}.`, {
+        fields: [{ field: `template.${part}`, message: problem.message }],
+        ...(problem.unknown ? { placeholder: problem.unknown } : {}),
+      });
+    }
+  }
+  const { startAt, endAt } = def.schedule;
+  if (startAt && endAt && new Date(endAt) <= new Date(startAt)) {
+    throw new AppError('VALIDATION_FAILED', 'Campaign definition: schedule.endAt: must be after schedule.startAt.', {
+      fields: [{ field: 'schedule.endAt', message: 'must be after schedule.startAt' }],
+    });
+  }
+  return def;
+}
+
+/** One variant per segment × offer × channel, in the definition's order. */
+export function generateVariants(def: CampaignDefinition): Variant[] {
+  return def.audience.segments.flatMap((segment) =>
+    def.offers.flatMap((o) => def.channels.map((channel) => ({ key: `${segment}.${o.key}.${channel}`, segment, offer: o.key, channel }))),
+  );
+}
+
+function storedDefinition(def: unknown): CampaignDefinition {
+  return CampaignDefinition.parse(def);
+}
+
+function dto(row: repo.CampaignRow): CampaignDto {
+  const def = { ...(row.definition as Record<string, unknown>) };
+  if (def.webhook) def.webhook = { url: (def.webhook as { url: string }).url, secret: '(hidden)' };
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    createdAt: new Date(row.createdAt).toISOString(),
+    launchedAt: row.launchedAt ? new Date(row.launchedAt).toISOString() : null,
+    definition: def,
+    variants: row.variants,
+    audience: row.audience,
+  };
+}
+
+async function getRow(q: Queryable, nameOrId: string, forUpdate = false): Promise<repo.CampaignRow> {
+  const row = await repo.findCampaign(q, nameOrId, { forUpdate });
+  if (!row) throw new AppError('CAMPAIGNS_NOT_FOUND', `No campaign named '${nameOrId}'.`, { campaign: nameOrId });
+  return row;
+}
+
+/** Validates and stores a campaign with its variants, in one transaction: a refused definition stores nothing. */
+export async function createCampaign(database: Database, raw: unknown): Promise<CampaignDto & { variantList: Variant[] }> {
+  const def = parseDefinition(raw);
+  const currency = def.currency ?? config().defaultCurrency;
+  let pointValue = def.pointValue;
+  if (pointValue === undefined) {
+    const program = await loyalty.findProgramVersion(database);
+    pointValue = program && program.config.currency === currency ? program.config.burn.pointValue : '0';
+  }
+  const stored: CampaignDefinition = { ...def, currency, pointValue };
+  const variants = generateVariants(stored);
+  const id = `cmp_${ulid()}`;
+  try {
+    await database.transaction((s) => repo.insertCampaign(s, { id, name: def.name, definition: stored }, variants));
+  } catch (e) {
+    if (pgCode(e) === '23505')
+      throw new AppError('CAMPAIGNS_NAME_TAKEN', `A campaign named '${def.name}' exists already.`, {
+        fields: [{ field: 'name', message: 'taken' }],
+      });
+    throw e;
+  }
+  return getCampaign(database, id);
+}
+
+export async function listCampaigns(q: Queryable): Promise<CampaignDto[]> {
+  return (await repo.listCampaigns(q)).map(dto);
+}
+
+export async function getCampaign(q: Queryable, nameOrId: string): Promise<CampaignDto & { variantList: Variant[] }> {
+  const row = await getRow(q, nameOrId);
+  return { ...dto(row), variantList: await repo.listVariants(q, row.id) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Audience and rendering
+
+type Person = { customerId: string; name: string; points: number; valueTier: string; to: Record<string, string> };
+
+function renderer(def: CampaignDefinition) {
+  const compiled = new Map<string, { subject?: (c: TemplateContext) => string; body: (c: TemplateContext) => string }>();
+  return (variant: Variant, person: Person) => {
+    let c = compiled.get(variant.channel);
+    if (!c) {
+      c = {
+        ...(def.template.subject !== undefined && variant.channel === 'email'
+          ? { subject: compileTemplate(def.template.subject, { escape: false }) }
+          : {}),
+        body: compileTemplate(def.template.body, { escape: variant.channel === 'email' }),
+      };
+      compiled.set(variant.channel, c);
+    }
+    const offer = def.offers.find((o) => o.key === variant.offer);
+    const context: TemplateContext = {
+      name: person.name,
+      segment: SEGMENT_NAMES[def.audience.by].get(variant.segment) ?? variant.segment,
+      offer: offer?.text ?? '',
+      points: person.points,
+      valueTier: person.valueTier,
+    };
+    return { subject: c.subject ? c.subject(context) : null, body: c.body(context), context };
+  };
+}
+
+/** Name, points balance, value tier and addresses of customers, in a fixed number of statements per batch. */
+async function people(
+  q: Queryable,
+  def: CampaignDefinition,
+  ids: readonly string[],
+  cells: Map<string, { cell: string }>,
+): Promise<Map<string, Person>> {
+  const out = new Map<string, Person>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const batch = ids.slice(i, i + 1000);
+    const [dtos, wallets] = [await customers.findCustomerDtos(q, batch), await loyalty.tillWallets(q, batch)];
+    for (const c of dtos) {
+      const to: Record<string, string> = {};
+      for (const ident of c.identities)
+        if ((ident.kind === 'email' || ident.kind === 'phone') && !to[ident.kind]) to[ident.kind] = ident.value;
+      const cell = cells.get(c.id)?.cell;
+      out.set(c.id, {
+        customerId: c.id,
+        name: c.fullName ?? def.fallbackName,
+        points: wallets.get(c.id)?.active ?? 0,
+        // The expected-value tier is the payback of the customer's R×F cell (high, medium, low): docs in README.
+        valueTier: (cell && CELL_PAYBACK.get(cell)) ?? 'unknown',
+        to,
+      });
+    }
+  }
+  return out;
+}
+
+/** The channel a customer is reached on: the first of the campaign's channels they consent to. */
+function channelFor(def: CampaignDefinition, consents: readonly { channel: string; granted: boolean }[]): Channel | undefined {
+  return def.channels.find((ch) => consents.some((c) => c.channel === ch && c.granted));
+}
+
+async function ensureGlobalControl(q: Queryable, at: Date): Promise<{ epoch: number; share: number }> {
+  let g = await repo.currentGlobalControl(q);
+  if (!g) {
+    await repo.insertGlobalControl(q, config().globalControlShare, at);
+    g = await repo.currentGlobalControl(q);
+  }
+  return { epoch: g!.epoch, share: g!.share };
+}
+
+type Plan = { counts: AudienceCounts; members: repo.MemberRow[]; eligible: Map<string, customers.Customer> };
+
+/**
+ * The audience as it stands: customers of the audience's segments on the latest refreshed date, less the global
+ * control group, less those without consent for any channel; then each is treated or control by a stable hash of
+ * (campaign id, customer id), and gets an offer by another. Computing it twice gives the same arms.
+ */
+export async function planAudience(
+  q: Queryable,
+  campaignId: string,
+  def: CampaignDefinition,
+  global: { epoch: number; share: number },
+): Promise<Plan> {
+  const latest = await segments.latestCells(q);
+  if (!latest.asOf)
+    throw new AppError(
+      'CAMPAIGNS_NO_SEGMENTS',
+      'No segment refresh exists yet: run `patron segments refresh` (or POST /api/v1/segments/refresh) first.',
+    );
+  const wanted = new Set(def.audience.segments);
+  let candidates: { customerId: string; segment: string }[];
+  if (def.audience.by === 'cell') {
+    candidates = latest.customerIds.flatMap((id, i) =>
+      wanted.has(latest.cells[i]!) ? [{ customerId: id, segment: latest.cells[i]! }] : [],
+    );
+  } else {
+    const cur = await segments.currentCells(q, latest.customerIds);
+    candidates = latest.customerIds.flatMap((id) => {
+      const s = cur.get(id)?.rfmSegment;
+      return s && wanted.has(s) ? [{ customerId: id, segment: s }] : [];
+    });
+  }
+  candidates.sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
+  const outsideGlobal = candidates.filter((c) => !inGlobalControl(global.epoch, c.customerId, global.share));
+  const members: repo.MemberRow[] = [];
+  const eligible = new Map<string, customers.Customer>();
+  for (let i = 0; i < outsideGlobal.length; i += 1000) {
+    const batch = outsideGlobal.slice(i, i + 1000);
+    const dtos = new Map(
+      (
+        await customers.findCustomerDtos(
+          q,
+          batch.map((c) => c.customerId),
+        )
+      ).map((c) => [c.id, c]),
+    );
+    for (const c of batch) {
+      const person = dtos.get(c.customerId);
+      if (!person || person.status !== 'active') continue;
+      const channel = channelFor(def, person.consents);
+      if (!channel) continue;
+      const offer = def.offers[offerIndex(campaignId, c.customerId, def.offers.length)]!;
+      const arm = inCampaignControl(campaignId, c.customerId, def.controlShare) ? 'control' : 'treated';
+      members.push({ customerId: c.customerId, arm, segment: c.segment, variantKey: `${c.segment}.${offer.key}.${channel}`, channel });
+      eligible.set(c.customerId, person);
+    }
+  }
+  const treated = members.filter((m) => m.arm === 'treated').length;
+  return {
+    counts: {
+      candidates: candidates.length,
+      globalControl: candidates.length - outsideGlobal.length,
+      noConsent: outsideGlobal.length - members.length,
+      treated,
+      control: members.length - treated,
+      segmentsAsOf: latest.asOf,
+      globalControlEpoch: global.epoch,
+    },
+    members,
+    eligible,
+  };
+}
+
+function webhookOf(def: CampaignDefinition): { url: string; secret: string } | undefined {
+  return def.webhook ?? config().campaignWebhook;
+}
+
+/** The cost of one message on a channel, in the currency's major unit. */
+function messageCost(def: CampaignDefinition, channel: string): number {
+  return Number(def.costs[channel as Channel] ?? 0);
+}
+
+/**
+ * Launches a campaign at `at` (default now): freezes its audience (members, treated and control), and writes one
+ * outbox message per treated member, rendered from its variant, in one transaction. Refused when launched already,
+ * outside the schedule, without a webhook, or above the budget; then nothing is written.
+ */
+export async function launchCampaign(database: Database, nameOrId: string, opts: { at?: string | undefined } = {}) {
+  const at = opts.at ? new Date(opts.at) : new Date();
+  const global = await ensureGlobalControl(database, at);
+  return database.transaction(async (s) => {
+    const row = await getRow(s, nameOrId, true);
+    if (row.status !== 'draft')
+      throw new AppError(
+        'CAMPAIGNS_ALREADY_LAUNCHED',
+        `Campaign '${row.name}' was launched at ${new Date(row.launchedAt!).toISOString()}; its audience stays as it is.`,
+        { campaign: row.name },
+      );
+    const def = storedDefinition(row.definition);
+    const { startAt, endAt } = def.schedule;
+    if ((startAt && at < new Date(startAt)) || (endAt && at > new Date(endAt))) {
+      throw new AppError(
+        'CAMPAIGNS_OUTSIDE_SCHEDULE',
+        `Campaign '${row.name}' runs ${startAt ?? '…'} to ${endAt ?? '…'}; ${at.toISOString()} is outside it.`,
+        { campaign: row.name },
+      );
+    }
+    if (!webhookOf(def))
+      throw new AppError(
+        'CAMPAIGNS_NO_WEBHOOK',
+        `Campaign '${row.name}' has no webhook, and PATRON_CAMPAIGN_WEBHOOK_URL and PATRON_CAMPAIGN_WEBHOOK_SECRET are not set.`,
+        { campaign: row.name },
+      );
+    const plan = await planAudience(s, row.id, def, global);
+    const treated = plan.members.filter((m) => m.arm === 'treated');
+    const cost = treated.reduce((a, m) => a + messageCost(def, m.channel), 0);
+    if (def.budget !== undefined && cost > Number(def.budget)) {
+      throw new AppError(
+        'CAMPAIGNS_OVER_BUDGET',
+        `Campaign '${row.name}': ${treated.length} messages cost ${cost.toFixed(4)} ${def.currency}, above the budget of ${def.budget}; nothing was sent.`,
+        { campaign: row.name, cost, budget: def.budget },
+      );
+    }
+    const variants = new Map((await repo.listVariants(s, row.id)).map((v) => [v.key, v]));
+    const cells = await segments.currentCells(
+      s,
+      treated.map((m) => m.customerId),
+    );
+    const persons = await people(
+      s,
+      def,
+      treated.map((m) => m.customerId),
+      cells,
+    );
+    const render = renderer(def);
+    const outbox: repo.OutboxInsert[] = treated.map((m) => {
+      const variant = variants.get(m.variantKey)!;
+      const person = persons.get(m.customerId)!;
+      const msg = render(variant, person);
+      const id = `dlv_${ulid(at.getTime())}`;
+      return {
+        customerId: m.customerId,
+        id,
+        variantKey: m.variantKey,
+        channel: m.channel,
+        payload: {
+          id,
+          campaign: row.name,
+          campaignId: row.id,
+          variant: m.variantKey,
+          channel: m.channel,
+          offer: variant.offer,
+          customerId: m.customerId,
+          to: person.to,
+          subject: msg.subject,
+          body: msg.body,
+        },
+      };
+    });
+    await repo.insertMembers(s, row.id, plan.members);
+    await repo.insertOutbox(s, row.id, outbox, at);
+    await repo.markLaunched(s, row.id, at, global.epoch, plan.counts);
+    return { campaign: row.name, launchedAt: at.toISOString(), audience: plan.counts, outbox: outbox.length };
+  });
+}
+
+/**
+ * Renders a variant with a real customer's data. Without `variantKey`, the variant the customer gets (their segment,
+ * their offer, their first consented channel); CAMPAIGNS_NOT_IN_AUDIENCE when there is none.
+ */
+export async function previewCampaign(q: Queryable, nameOrId: string, customerId: string, variantKey?: string): Promise<Preview> {
+  const row = await getRow(q, nameOrId);
+  const def = storedDefinition(row.definition);
+  const customer = await customers.getCustomer(q, customerId);
+  const variants = await repo.listVariants(q, row.id);
+  const cells = await segments.currentCells(q, [customer.id]);
+  let variant: Variant | undefined;
+  if (variantKey !== undefined) {
+    variant = variants.find((v) => v.key === variantKey);
+    if (!variant) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Campaign '${row.name}' has no variant '${variantKey}'; variants are <segment>.<offer>.<channel>, e.g. ${variants[0]?.key ?? '(none)'}.`,
+        {
+          fields: [{ field: 'variant', message: 'unknown variant' }],
+        },
+      );
+    }
+  } else {
+    const cur = cells.get(customer.id);
+    const segment = cur ? (def.audience.by === 'cell' ? cur.cell : cur.rfmSegment) : undefined;
+    const channel = channelFor(def, customer.consents);
+    if (!segment || !def.audience.segments.includes(segment) || !channel) {
+      const why = !segment
+        ? 'has no segment yet'
+        : !def.audience.segments.includes(segment)
+          ? `is in '${segment}', not in the audience`
+          : `has no consent for ${def.channels.join(' or ')}`;
+      throw new AppError(
+        'CAMPAIGNS_NOT_IN_AUDIENCE',
+        `Customer ${customer.id} ${why}; name a variant to preview (e.g. ${variants[0]?.key ?? ''}).`,
+        { customerId: customer.id },
+      );
+    }
+    const offer = def.offers[offerIndex(row.id, customer.id, def.offers.length)]!;
+    variant = variants.find((v) => v.key === `${segment}.${offer.key}.${channel}`)!;
+  }
+  const person = (await people(q, def, [customer.id], cells)).get(customer.id)!;
+  const msg = renderer(def)(variant, person);
+  return {
+    campaign: row.name,
+    customerId: customer.id,
+    variant: variant.key,
+    channel: variant.channel,
+    subject: msg.subject,
+    body: msg.body,
+    context: msg.context,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Delivery
+
+/** `sha256=<hex>`: the HMAC-SHA256 of the raw body with the secret, as the x-patron-signature header carries it. */
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Compares a signature header with the body's, in constant time. */
+export function verifySignature(secret: string, body: string, header: string | undefined): boolean {
+  if (!header) return false;
+  const want = Buffer.from(signBody(secret, body));
+  const got = Buffer.from(header.trim());
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+export type DeliverSummary = { claimed: number; sent: number; retrying: number; failed: number };
+
+/**
+ * One pass over the outbox: every message due now is posted once to its campaign's webhook, as JSON signed with
+ * HMAC-SHA256 (x-patron-signature: sha256=<hex> over the raw body). A 2xx answer marks it sent; anything else, or
+ * a network error, schedules the next attempt after backoffSeconds × 2^(attempt − 1), until maxAttempts, then failed.
+ */
+export async function deliverDue(
+  database: Database,
+  opts: { now?: Date; limit?: number; concurrency?: number; timeoutMs?: number; logger?: Logger | undefined } = {},
+): Promise<DeliverSummary> {
+  const limit = opts.limit ?? 10_000;
+  const summary: DeliverSummary = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+  const defs = new Map<string, CampaignDefinition>();
+  const seen: string[] = [];
+  while (summary.claimed < limit) {
+    const now = opts.now ?? new Date();
+    const batch = await repo.claimDue(database, now, Math.min(200, limit - summary.claimed), seen);
+    if (batch.length === 0) break;
+    summary.claimed += batch.length;
+    const outcomes: repo.AttemptOutcome[] = [];
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < batch.length; i = next++) {
+        const m = batch[i]!;
+        seen.push(m.id);
+        let def = defs.get(m.campaignId);
+        if (!def) {
+          def = storedDefinition((await getRow(database, m.campaignId)).definition);
+          defs.set(m.campaignId, def);
+        }
+        const error = await post(def, m, opts.timeoutMs ?? 10_000);
+        const at = new Date();
+        if (!error) {
+          outcomes.push({ customerId: m.customerId, id: m.id, status: 'sent', nextAttemptAt: at, error: null });
+          summary.sent++;
+        } else if (m.attempts >= def.delivery.maxAttempts) {
+          outcomes.push({ customerId: m.customerId, id: m.id, status: 'failed', nextAttemptAt: at, error });
+          summary.failed++;
+        } else {
+          const wait = def.delivery.backoffSeconds * 1000 * 2 ** (m.attempts - 1);
+          outcomes.push({ customerId: m.customerId, id: m.id, status: 'pending', nextAttemptAt: new Date(at.getTime() + wait), error });
+          summary.retrying++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, batch.length) }, worker));
+    await repo.recordAttempts(database, outcomes, new Date());
+  }
+  opts.logger?.info(summary, 'campaign outbox delivered');
+  return summary;
+}
+
+/** Posts one message; returns undefined on a 2xx answer, else what went wrong. */
+async function post(def: CampaignDefinition, m: repo.ClaimedMessage, timeoutMs: number): Promise<string | undefined> {
+  const hook = webhookOf(def);
+  if (!hook) return 'no webhook configured';
+  const body = JSON.stringify(m.payload);
+  try {
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-patron-signature': signBody(hook.secret, body),
+        'x-patron-delivery': m.id,
+        'x-patron-attempt': String(m.attempts),
+      },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.ok ? undefined : `HTTP ${res.status}`;
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    return `network: ${cause?.code ?? (e as Error).message}`;
+  }
+}
+
+const RANK: Record<string, number> = { pending: -1, sending: -1, failed: -1, sent: 0, delivered: 1, opened: 2, clicked: 3 };
+
+/**
+ * A delivery status reported back by the provider, authenticated by x-patron-signature over the raw body with the
+ * campaign's secret. Statuses only move forward (sent → delivered → opened → clicked); `failed` is taken only before
+ * delivery. Returns whether the stored status changed.
+ */
+export async function recordDeliveryStatus(
+  database: Database,
+  id: string,
+  raw: { body: string; signature: string | undefined },
+): Promise<{ id: string; status: string; changed: boolean }> {
+  const found = await repo.findDelivery(database, id);
+  if (!found) throw new AppError('CAMPAIGNS_DELIVERY_NOT_FOUND', `No outbox message has id ${id}.`, { id });
+  const def = storedDefinition((await getRow(database, found.campaignId)).definition);
+  const hook = webhookOf(def);
+  if (!hook || !verifySignature(hook.secret, raw.body, raw.signature)) {
+    throw new AppError(
+      'CAMPAIGNS_BAD_SIGNATURE',
+      'x-patron-signature must be sha256=<hex HMAC-SHA256 of the raw body with the campaign webhook secret>.',
+    );
+  }
+  const parsed = statusBody.safeParse(JSON.parse(raw.body));
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ({ field: `body.${fieldPath(i.path)}`, message: i.message }));
+    throw new AppError('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+  }
+  const { status, at, reason } = parsed.data;
+  const current = RANK[found.status] ?? -1;
+  const changed = status === 'failed' ? current < 1 && found.status !== 'failed' : (RANK[status] ?? -1) > current;
+  if (changed) await repo.setDeliveryStatus(database, found.customerId, id, status, at ? new Date(at) : new Date(), reason ?? null);
+  return { id, status: changed ? status : found.status, changed };
+}
+
+const statusBody = z
+  .object({
+    status: z.enum(['delivered', 'opened', 'clicked', 'failed']),
+    at: z.iso.datetime({ offset: true }).optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+
+/** The outbox of a campaign, message by message (status, attempts, last error). */
+export async function campaignDeliveries(q: Queryable, nameOrId: string) {
+  const row = await getRow(q, nameOrId);
+  return (await repo.deliveriesOf(q, row.id)).map((d) => ({ ...d, sentAt: d.sentAt ? new Date(d.sentAt).toISOString() : null }));
+}
+
+/** Adds the next epoch of the global control group: a new stable draw of `share` of all customers. */
+export async function redrawGlobalControl(
+  q: Queryable,
+  opts: { share?: number | undefined; at?: Date } = {},
+): Promise<{ epoch: number; share: number }> {
+  await repo.insertGlobalControl(q, opts.share ?? config().globalControlShare, opts.at ?? new Date());
+  const g = (await repo.currentGlobalControl(q))!;
+  return { epoch: g.epoch, share: g.share };
+}
+
+/** Whether a customer is in the global control group now (no campaign reaches them). */
+export async function isInGlobalControl(q: Queryable, customerId: string): Promise<boolean> {
+  const g = await repo.currentGlobalControl(q);
+  return !!g && inGlobalControl(g.epoch, customerId, g.share);
+}
+
+/** Launches draft campaigns whose schedule has started (and not ended); each launch is its own transaction. */
+export async function launchDue(
+  database: Database,
+  at: Date,
+): Promise<{ launched: string[]; failed: { campaign: string; error: string }[] }> {
+  const out = { launched: [] as string[], failed: [] as { campaign: string; error: string }[] };
+  for (const row of await repo.listCampaigns(database)) {
+    if (row.status !== 'draft') continue;
+    const { startAt, endAt } = storedDefinition(row.definition).schedule;
+    if (!startAt || new Date(startAt) > at || (endAt && new Date(endAt) < at)) continue;
+    try {
+      await launchCampaign(database, row.id, { at: at.toISOString() });
+      out.launched.push(row.name);
+    } catch (e) {
+      out.failed.push({ campaign: row.name, error: (e as Error).message });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+/**
+ * The campaign's result: responses of treated and control members from receipts in the attribution window
+ * [launch, launch + attributionDays), per arm, per segment and per variant, with effects, their 95% intervals, cost
+ * and ROI. See domain/report.ts for the formulas.
+ */
+export async function campaignReport(q: Queryable, nameOrId: string, now: Date = new Date()): Promise<CampaignReport> {
+  const row = await getRow(q, nameOrId);
+  if (row.status !== 'launched' || !row.launchedAt)
+    throw new AppError('CAMPAIGNS_NOT_LAUNCHED', `Campaign '${row.name}' is not launched yet: launch it first.`, { campaign: row.name });
+  const def = storedDefinition(row.definition);
+  const currency = def.currency ?? config().defaultCurrency;
+  const scale = 10 ** currencyExponent(currency);
+  const from = new Date(row.launchedAt);
+  const to = new Date(from.getTime() + def.attributionDays * DAY_MS);
+  const [members, spend, deliveries] = [
+    await repo.membersOf(q, row.id),
+    await sales.spendByCustomer(q, from, to, currency),
+    await repo.deliveryCounts(q, row.id),
+  ];
+  const byCustomer = new Map(spend.map((s) => [s.customerId, s]));
+  const outcomes: MemberOutcome[] = members.map((m) => {
+    const s = byCustomer.get(m.customerId);
+    return {
+      arm: m.arm,
+      segment: m.segment,
+      variantKey: m.variantKey,
+      converted: (s?.purchases ?? 0) > 0,
+      revenue: (s?.spendMinor ?? 0) / scale,
+    };
+  });
+  const offerOf = (variantKey: string) => def.offers.find((o) => o.key === variantKey.split('.')[1]);
+  const SENT = new Set(['sent', 'delivered', 'opened', 'clicked']);
+  const messages = deliveries.reduce((a, d) => a + (SENT.has(d.status) ? d.n * messageCost(def, d.channel) : 0), 0);
+  const pointValue = Number(def.pointValue ?? '0');
+  const minor = (text: string) => (decimalToMinor(text, currency) ?? 0) / scale;
+  const r = computeReport(outcomes, {
+    marginPercent: def.marginPercent,
+    messages,
+    discountOf: (k) => minor(offerOf(k)?.discount ?? '0'),
+    pointsOf: (k) => (offerOf(k)?.points ?? 0) * pointValue,
+  });
+  const statuses: Record<string, number> = {};
+  for (const d of deliveries) statuses[d.status] = (statuses[d.status] ?? 0) + d.n;
+  return {
+    campaign: row.name,
+    currency,
+    launchedAt: from.toISOString(),
+    windowEnds: to.toISOString(),
+    complete: now >= to,
+    ...r,
+    deliveries: statuses,
+  };
+}
