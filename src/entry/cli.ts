@@ -17,6 +17,7 @@ import { buildServer } from './server.ts';
 import { registerJobCommands } from './jobs-cli.ts';
 import { registerLoyaltyCommands } from './loyalty-cli.ts';
 import { registerExperimentCommands } from './experiments-cli.ts';
+import { registerCampaignCommands } from './campaigns-cli.ts';
 import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
 import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
@@ -455,6 +456,8 @@ export function buildCli(): Command {
   // Loyalty and offers: `patron loyalty …`, `patron offers list|add` (src/entry/loyalty-cli.ts).
   registerLoyaltyCommands(program, { globals, withDatabase, emit });
   registerExperimentCommands(program, { globals, withDatabase, emit });
+  // Campaigns: `patron campaigns create|list|preview|launch|report` (src/entry/campaigns-cli.ts).
+  registerCampaignCommands(program, { globals, withDatabase, emit });
 
   return program;
 }

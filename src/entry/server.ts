@@ -8,6 +8,7 @@ import { registerAnalyticsRoutes } from '../modules/analytics/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerCustomerRoutes } from '../modules/customers/index.ts';
 import { registerExperimentRoutes } from '../modules/experiments/index.ts';
+import { registerCampaignRoutes } from '../modules/campaigns/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
 import { registerOfferRoutes } from '../modules/offers/index.ts';
 import { registerSegmentRoutes } from '../modules/segments/index.ts';
@@ -46,6 +47,7 @@ export async function buildServer(
   registerSegmentRoutes(app, database);
   registerAnalyticsRoutes(app, database);
   registerExperimentRoutes(app, database);
+  registerCampaignRoutes(app, database);
   loyalty.registerLoyaltyRoutes(app, database);
   registerOfferRoutes(app, database, async () => {
     const p = await loyalty.getProgram(database);

@@ -1,3 +1,4 @@
+import * as campaigns from '../modules/campaigns/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
 import * as segments from '../modules/segments/index.ts';
 import type { Database } from '../platform/db/client.ts';
@@ -6,7 +7,7 @@ import type { Logger } from '../platform/logger.ts';
 
 /** Every module's jobs. The composition root for jobs: a module declares its jobs in `<module>.jobs.ts`, and they are listed here. */
 export function buildJobRegistry(): JobRegistry {
-  return new JobRegistry([...segments.segmentJobs, ...loyalty.loyaltyJobs]);
+  return new JobRegistry([...segments.segmentJobs, ...loyalty.loyaltyJobs, ...campaigns.campaignJobs]);
 }
 
 /**
