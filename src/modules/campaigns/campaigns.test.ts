@@ -201,6 +201,21 @@ describe('campaign definitions that are refused store nothing', () => {
     expect((await call('analyst', 'GET', '/api/v1/campaigns')).body.campaigns).toEqual([]);
   });
 
+  it('documents the routes in the OpenAPI document, the callback without an API key', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/campaigns',
+        '/api/v1/campaigns/{name}/launch',
+        '/api/v1/campaigns/{name}/report',
+        '/api/v1/campaigns/deliveries/{id}/status',
+      ]),
+    );
+    expect(doc.paths['/api/v1/campaigns/deliveries/{id}/status']!.post!.security).toEqual([]);
+  });
+
   it('lets an analyst read but not write', async () => {
     expect((await call('analyst', 'POST', '/api/v1/campaigns', definition())).status).toBe(403);
   });
