@@ -4,7 +4,9 @@ import { LanguageSwitch } from './components/language-switch.tsx';
 import { Brand, Loading } from './components/ui.tsx';
 import type { MessageKey } from './i18n/en.ts';
 import { useI18n } from './i18n/i18n.tsx';
+import { CampaignsPage } from './pages/campaigns.tsx';
 import { CustomerPage } from './pages/customer.tsx';
+import { ExperimentsPage } from './pages/experiments.tsx';
 import { ImportsPage } from './pages/imports.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -18,6 +20,8 @@ const NAV: { to: string; key: MessageKey; match: RegExp }[] = [
   { to: '/segments', key: 'nav.segments', match: /^\/segments/ },
   { to: '/value', key: 'nav.value', match: /^\/value/ },
   { to: '/customers', key: 'nav.customers', match: /^\/customers/ },
+  { to: '/campaigns', key: 'nav.campaigns', match: /^\/campaigns/ },
+  { to: '/experiments', key: 'nav.experiments', match: /^\/experiments/ },
   { to: '/imports', key: 'nav.imports', match: /^\/imports/ },
 ];
 
@@ -28,6 +32,8 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/value')) return <ValuePage />;
   if ((m = path.match(/^\/customers(?:\/([^/]+))?/))) return <CustomerPage id={m[1]} />;
   if ((m = path.match(/^\/imports(?:\/([^/]+))?/))) return <ImportsPage id={m[1]} />;
+  if ((m = path.match(/^\/campaigns(?:\/([^/]+))?/))) return <CampaignsPage name={m[1] ? decodeURIComponent(m[1]) : undefined} />;
+  if ((m = path.match(/^\/experiments(?:\/([^/]+))?/))) return <ExperimentsPage name={m[1] ? decodeURIComponent(m[1]) : undefined} />;
   return <OverviewPage />;
 }
 

@@ -14,6 +14,14 @@ import type {
 import type { Customer, CustomerList } from '../../src/modules/customers/customers.contract.ts';
 import type { Receipt } from '../../src/modules/sales/sales.contract.ts';
 import type {
+  Experiment as ExperimentSchema,
+  ExperimentList as ExperimentListSchema,
+  Report as ExperimentReportSchema,
+  SegmentReport as SegmentReportSchema,
+  UpliftResult as UpliftResultSchema,
+} from '../../src/modules/experiments/experiments.contract.ts';
+import type { CampaignDto as CampaignDtoSchema, CampaignReport as CampaignReportSchema } from '../../src/modules/campaigns/campaigns.contract.ts';
+import type {
   Customer360 as Customer360Schema,
   Loyalty360 as Loyalty360Schema,
 } from '../../src/flows/customer-360/customer-360.contract.ts';
@@ -66,3 +74,12 @@ export type ClusterProfile = {
   };
 };
 export type Clustering = { asOf: string; k: number; currency?: string; criterion?: { text: string }; clusters: ClusterProfile[] };
+
+export type ExperimentT = z.infer<typeof ExperimentSchema>;
+export type ExperimentListT = z.infer<typeof ExperimentListSchema>;
+export type ExperimentReportT = z.infer<typeof ExperimentReportSchema>;
+export type SegmentReportT = z.infer<typeof SegmentReportSchema>;
+export type UpliftResultT = z.infer<typeof UpliftResultSchema>;
+export type CampaignT = z.infer<typeof CampaignDtoSchema>;
+export type CampaignListT = { campaigns: CampaignT[] };
+export type CampaignReportT = z.infer<typeof CampaignReportSchema>;

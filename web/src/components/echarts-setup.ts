@@ -1,5 +1,5 @@
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
+import { BarChart, CustomChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 
@@ -7,6 +7,7 @@ import { SVGRenderer } from 'echarts/renderers';
 // captions are HTML around the plot, and each plot's container carries its accessible name (chart.tsx).
 echarts.use([
   BarChart,
+  CustomChart,
   HeatmapChart,
   LineChart,
   GridComponent,

@@ -1,0 +1,167 @@
+import { useMemo } from 'react';
+import type { EChartsCoreOption } from 'echarts/core';
+import { get } from '../api.ts';
+import { Chart } from '../components/chart.tsx';
+import { ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { navigate } from '../router.tsx';
+import type { CampaignListT, CampaignReportT } from '../types.ts';
+import { useApi } from '../use-api.ts';
+
+// A campaign's proof: treated against its control group (conversion and revenue per customer with 95% intervals),
+// per segment, and in money: the incremental margin, the costs taken from it, and what is left (the ROI waterfall).
+
+const UP = '#2e8b57';
+const DOWN = '#c0392b';
+const TOTAL = '#2f6eb5';
+
+/**
+ * A waterfall from the incremental margin down through each cost to the net: each step is a bar floating on an
+ * invisible base, so that its top and bottom are the running total before and after it.
+ */
+function waterfall(steps: { label: string; value: number }[], netLabel: string): { labels: string[]; base: number[]; bars: { value: number; color: string }[] } {
+  const labels: string[] = [];
+  const base: number[] = [];
+  const bars: { value: number; color: string }[] = [];
+  let run = 0;
+  for (const s of steps) {
+    const before = run;
+    run += s.value;
+    labels.push(s.label);
+    base.push(Math.min(before, run));
+    bars.push({ value: Math.abs(s.value), color: s.value >= 0 ? UP : DOWN });
+  }
+  labels.push(netLabel);
+  base.push(Math.min(0, run));
+  bars.push({ value: Math.abs(run), color: run >= 0 ? TOTAL : DOWN });
+  return { labels, base, bars };
+}
+
+export function CampaignsPage({ name }: { name?: string | undefined }) {
+  const { t } = useI18n();
+  const list = useApi(() => get<CampaignListT>('/campaigns'), []);
+  const launched = (list.data?.campaigns ?? []).filter((c) => c.status === 'launched');
+  const current = launched.find((c) => c.name === name) ?? launched[0];
+  return (
+    <div className="page" data-testid="page-campaigns">
+      <header className="page-head">
+        <h1>{t('campaigns.title')}</h1>
+        {launched.length > 0 && (
+          <label>
+            {t('campaigns.campaign')}{' '}
+            <select value={current?.name} onChange={(e) => navigate(`/campaigns/${encodeURIComponent(e.target.value)}`)} data-testid="campaign-select">
+              {launched.map((c) => (
+                <option key={c.id} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </header>
+      {list.loading && <Loading />}
+      {list.error && <ErrorPanel error={list.error} onRetry={list.reload} />}
+      {list.data && launched.length === 0 && (
+        <p className="muted" data-testid="no-campaigns">
+          {t('campaigns.none')}
+        </p>
+      )}
+      {current && <CampaignView key={current.name} name={current.name} />}
+    </div>
+  );
+}
+
+function CampaignView({ name }: { name: string }) {
+  const i18n = useI18n();
+  const { t, int, pct, money, dateTime, num } = i18n;
+  const report = useApi(() => get<CampaignReportT>(`/campaigns/${encodeURIComponent(name)}/report`), [name]);
+  const r = report.data;
+
+  const roi = useMemo<EChartsCoreOption | undefined>(() => {
+    if (!r?.money.incrementalMargin) return undefined;
+    const c = r.money.costs;
+    const w = waterfall(
+      [
+        { label: t('campaigns.incrementalMargin'), value: r.money.incrementalMargin.estimate },
+        { label: t('campaigns.costMessages'), value: -c.messages },
+        { label: t('campaigns.costDiscounts'), value: -c.discounts },
+        { label: t('campaigns.costPoints'), value: -c.points },
+      ],
+      t('campaigns.net'),
+    );
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => money(v, r.currency) },
+      grid: { left: 80, right: 16, top: 16, bottom: 40 },
+      xAxis: { type: 'category', data: w.labels },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, r.currency, true) } },
+      series: [
+        { type: 'bar', stack: 'w', data: w.base, itemStyle: { color: 'transparent' }, tooltip: { show: false }, silent: true },
+        { type: 'bar', stack: 'w', data: w.bars.map((b) => ({ value: b.value, itemStyle: { color: b.color } })) },
+      ],
+    };
+  }, [r, i18n]);
+
+  const effects = r?.effects;
+  return (
+    <>
+      {report.loading && <Loading />}
+      {report.error && <ErrorPanel error={report.error} onRetry={report.reload} />}
+      {r && (
+        <>
+          <p className="muted" data-testid="campaign-window">
+            {t(r.complete ? 'campaigns.windowDone' : 'campaigns.windowOpen', { from: dateTime(r.launchedAt), to: dateTime(r.windowEnds) })}
+          </p>
+          <div className="stats">
+            <Stat label={t('campaigns.treated')} value={int(r.arms.treated.n)} hint={t('campaigns.conversion', { rate: pct(r.arms.treated.conversionRate, 2) })} />
+            <Stat label={t('campaigns.control')} value={int(r.arms.control.n)} hint={t('campaigns.conversion', { rate: pct(r.arms.control.conversionRate, 2) })} />
+            <Stat
+              label={t('campaigns.effectConversion')}
+              value={effects?.conversion ? pct(effects.conversion.estimate, 2) : '—'}
+              hint={effects?.conversion ? `[${pct(effects.conversion.low, 2)}, ${pct(effects.conversion.high, 2)}]` : undefined}
+              testId="effect-conversion"
+            />
+            <Stat
+              label={t('campaigns.effectRevenue')}
+              value={effects?.revenuePerCustomer ? money(effects.revenuePerCustomer.estimate, r.currency) : '—'}
+              hint={effects?.revenuePerCustomer ? `[${money(effects.revenuePerCustomer.low, r.currency)}, ${money(effects.revenuePerCustomer.high, r.currency)}]` : undefined}
+            />
+            <Stat label={t('campaigns.roi')} value={r.money.roi === null ? '—' : num(r.money.roi, 2)} testId="campaign-roi" />
+          </div>
+          <Section title={t('campaigns.waterfall')} testId="campaign-waterfall">
+            {roi ? (
+              <Chart option={roi} height={320} label={t('campaigns.waterfall')} testId="roi-waterfall" onReady={(_, el) => (el.dataset.ready = 'true')} />
+            ) : (
+              <p className="muted">{t('campaigns.noMargin')}</p>
+            )}
+            <p className="muted small">{t('campaigns.roiHelp', { margin: num(r.money.marginPercent, 0) })}</p>
+          </Section>
+          <Section title={t('campaigns.segments')} testId="campaign-segments">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>{t('campaigns.segment')}</th>
+                  <th className="num">{t('common.customers')}</th>
+                  <th className="num">{t('campaigns.effectConversion')}</th>
+                  <th>{t('campaigns.verdict')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.segments.conversion.map((s) => (
+                  <tr key={s.value} data-testid="campaign-segment-row">
+                    <td>{s.value}</td>
+                    <td className="num">{int(s.n)}</td>
+                    <td className="num">{s.effect === null ? '—' : `${pct(s.effect, 2)} [${pct(s.ciLow!, 2)}, ${pct(s.ciHigh!, 2)}]`}</td>
+                    <td className={s.harmed ? 'bad' : s.helped ? 'good' : 'muted'}>{t(s.harmed ? 'campaigns.harmed' : s.helped ? 'campaigns.helped' : 'campaigns.unclear')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+          <Section title={t('campaigns.deliveries')} testId="campaign-deliveries">
+            <p>{Object.entries(r.deliveries).map(([status, n]) => `${status}: ${int(n)}`).join(' · ') || '—'}</p>
+          </Section>
+        </>
+      )}
+    </>
+  );
+}
