@@ -95,8 +95,9 @@ function CampaignView({ name }: { name: string }) {
       xAxis: { type: 'category', data: w.labels },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, r.currency, true) } },
       series: [
-        { type: 'bar', stack: 'w', data: w.base, itemStyle: { color: 'transparent' }, tooltip: { show: false }, silent: true },
-        { type: 'bar', stack: 'w', data: w.bars.map((b) => ({ value: b.value, itemStyle: { color: b.color } })) },
+        // 'all': a negative base and the bar above it stack as one column (ECharts stacks by sign otherwise).
+        { type: 'bar', stack: 'w', stackStrategy: 'all', data: w.base, itemStyle: { color: 'transparent' }, tooltip: { show: false }, silent: true },
+        { type: 'bar', stack: 'w', stackStrategy: 'all', data: w.bars.map((b) => ({ value: b.value, itemStyle: { color: b.color } })) },
       ],
     };
   }, [r, i18n]);

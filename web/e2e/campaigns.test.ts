@@ -1,0 +1,121 @@
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/entry/server.ts';
+import * as campaigns from '../../src/modules/campaigns/index.ts';
+import * as customers from '../../src/modules/customers/index.ts';
+import * as sales from '../../src/modules/sales/index.ts';
+import * as segments from '../../src/modules/segments/index.ts';
+import { createUser } from '../../src/modules/staff/index.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { ensureConsoleBuilt } from '../../src/platform/http/console.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { openTestDatabase } from '../../test/db.ts';
+import { SHOTS, hasChromium, launch, listen } from './fixture.ts';
+
+// The campaigns page on a launched campaign with receipts after its launch: the arms, the effect with its interval,
+// the ROI waterfall, and each segment's verdict. The figures on the page are the API report's.
+
+const PASSWORD = 'correct horse battery';
+const LAUNCH = '2026-02-01T00:00:00.000Z';
+const DAY = 86_400_000;
+const N = 300;
+
+describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /usr/bin/chromium)', () => {
+  let database: Database;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const [built, db] = await Promise.all([ensureConsoleBuilt(), openTestDatabase()]);
+    expect(built, 'web/dist could not be built').toBe(true);
+    database = db;
+    const ids: string[] = [];
+    await database.transaction(async (s) => {
+      for (let i = 0; i < N; i++)
+        ids.push(
+          await customers.createCustomerInTx(s, {
+            fullName: `Customer ${i}`,
+            identities: [{ kind: 'email', value: `c${i}@example.com` }],
+            consents: i % 5 === 0 ? [] : [{ channel: 'email', granted: true, source: 'test' }],
+          }),
+        );
+      const history: sales.ReceiptInput[] = ids.flatMap((customerId, i) =>
+        Array.from({ length: 1 + (i % 4) }, (_, k) => ({
+          storeCode: 'S1',
+          number: `H-${i}-${k}`,
+          customerId,
+          kind: 'sale' as const,
+          occurredAt: new Date(Date.parse(LAUNCH) - (1 + ((i * 13 + k * 29) % 300)) * DAY),
+          currency: 'GBP',
+          source: 'test',
+          lines: [{ sku: 'A', quantity: '1', unitPriceMinor: 1000 + ((i * 37) % 5000), amountMinor: 1000 + ((i * 37) % 5000) }],
+        })),
+      );
+      await sales.storeReceipts(s, history);
+    });
+    await segments.refreshSegments(database, { asOf: '2026-01-31', currency: 'GBP' });
+    await campaigns.createCampaign(database, {
+      name: 'winter',
+      channels: ['email'],
+      audience: { by: 'rfm', segments: segments.RFM_RULES.map((r) => r.key) },
+      offers: [
+        { key: 'ten', text: '10% off', discount: '2.00', points: 0 },
+        { key: 'points', text: '100 bonus points', discount: '0', points: 100 },
+      ],
+      template: { subject: 'For you, {{name}}', body: 'Hi {{name}}: {{offer}}.' },
+      currency: 'GBP',
+      attributionDays: 14,
+      marginPercent: 40,
+      costs: { email: '0.02', sms: '0.05', push: '0.001' },
+      pointValue: '0.01',
+      budget: '1000',
+      webhook: { url: 'http://127.0.0.1:9/never-called', secret: 'test-secret-0123456789abcdef' },
+    });
+    await campaigns.launchCampaign(database, 'winter', { at: LAUNCH });
+    // After the launch, two customers in three buy once more.
+    await database.transaction((s) =>
+      sales.storeReceipts(
+        s,
+        ids.flatMap((customerId, i) =>
+          i % 3 === 0
+            ? []
+            : [{ storeCode: 'S1', number: `A-${i}`, customerId, kind: 'sale' as const, occurredAt: new Date(Date.parse(LAUNCH) + (1 + (i % 10)) * DAY), currency: 'GBP', source: 'test', lines: [{ sku: 'B', quantity: '1', unitPriceMinor: 2500, amountMinor: 2500 }] }],
+        ),
+      ),
+    );
+    await createUser(database, { email: 'analyst@shop.test', role: 'analyst', password: PASSWORD, name: 'Test analyst' });
+    app = await buildServer(database, { logger: createLogger('silent'), rateLimitPerMinute: 100_000 });
+    base = await listen(app);
+    browser = await launch();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.close();
+  });
+
+  it('shows treated against control, the ROI waterfall and the segments', async () => {
+    const report = await campaigns.campaignReport(database, 'winter');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/`);
+      await page.getByTestId('login-email').fill('analyst@shop.test');
+      await page.getByTestId('login-password').fill(PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('nav-campaigns').click();
+      await page.getByTestId('campaign-waterfall').waitFor();
+      const pct = (x: number) => new Intl.NumberFormat('en-GB', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x);
+      expect(await page.getByTestId('effect-conversion').innerText()).toContain(pct(report.effects.conversion!.estimate));
+      expect(await page.getByTestId('campaign-roi').innerText()).toContain(report.money.roi === null ? '—' : new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(report.money.roi));
+      await page.locator('[data-testid="roi-waterfall"][data-ready="true"]').waitFor();
+      await expect.poll(() => page.getByTestId('campaign-segment-row').count()).toBe(report.segments.conversion.length);
+      await page.screenshot({ path: `${SHOTS}/21-campaigns.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
