@@ -11,7 +11,7 @@ import type { Database } from '../../src/platform/db/client.ts';
 import { ensureConsoleBuilt } from '../../src/platform/http/console.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { openTestDatabase } from '../../test/db.ts';
-import { SHOTS, hasChromium, launch, listen } from './fixture.ts';
+import { SHOTS, hasChromium, launch, listen, login } from './fixture.ts';
 
 // The campaigns page on a launched campaign with receipts after its launch: the arms, the effect with its interval,
 // the ROI waterfall, and each segment's verdict. The figures on the page are the API report's.
@@ -102,10 +102,7 @@ describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
     try {
-      await page.goto(`${base}/`);
-      await page.getByTestId('login-email').fill('analyst@shop.test');
-      await page.getByTestId('login-password').fill(PASSWORD);
-      await page.getByTestId('login-submit').click();
+      await login(page, base, 'analyst@shop.test', PASSWORD);
       await page.getByTestId('nav-campaigns').click();
       await page.getByTestId('campaign-waterfall').waitFor();
       const pct = (x: number) => new Intl.NumberFormat('en-GB', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x);

@@ -13,7 +13,7 @@ import type { Database } from '../../src/platform/db/client.ts';
 import { ensureConsoleBuilt } from '../../src/platform/http/console.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { openTestDatabase } from '../../test/db.ts';
-import { SHOTS, demoHead, hasChromium, launch, listen } from './fixture.ts';
+import { SHOTS, demoHead, hasChromium, launch, listen, login as signIn } from './fixture.ts';
 
 // The first 20,000 lines of Online Retail: 9 days of December 2010, about 1,000 receipts of some 400 customers.
 const LINES = 20_000;
@@ -76,12 +76,7 @@ describe.skipIf(!hasChromium)('the console in Chromium (skipped without /usr/bin
     return { context, page };
   }
 
-  async function login(page: Page, email: string, password = PASSWORD): Promise<void> {
-    await page.goto(`${base}/`);
-    await page.getByTestId('login-email').fill(email);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-  }
+  const login = (page: Page, email: string, password = PASSWORD) => signIn(page, base, email, password);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 

@@ -10,7 +10,7 @@ import type { Database } from '../../src/platform/db/client.ts';
 import { ensureConsoleBuilt } from '../../src/platform/http/console.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { openTestDatabase } from '../../test/db.ts';
-import { SHOTS, hasChromium, launch, listen } from './fixture.ts';
+import { SHOTS, hasChromium, launch, listen, login } from './fixture.ts';
 
 // The experiments page on Hillstrom's e-mail test: the arms with their intervals, the effects against control as
 // points with 95% intervals, the effects per segment, and the Qini curve of an uplift model.
@@ -47,10 +47,7 @@ describe.skipIf(!hasChromium || !existsSync(HILLSTROM))(
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
       const page = await context.newPage();
       try {
-        await page.goto(`${base}/`);
-        await page.getByTestId('login-email').fill('analyst@shop.test');
-        await page.getByTestId('login-password').fill(PASSWORD);
-        await page.getByTestId('login-submit').click();
+        await login(page, base, 'analyst@shop.test', PASSWORD);
         await page.getByTestId('nav-experiments').click();
         await page.getByTestId('experiment-arms').waitFor();
         const rows = page.getByTestId('arm-row');

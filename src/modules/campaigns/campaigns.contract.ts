@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { experimentContracts } from '../experiments/index.ts';
 
 /** Channels a campaign can use; the same names as the customers' consent channels. */
 export const CHANNELS = ['email', 'sms', 'push'] as const;
@@ -151,17 +152,8 @@ const Arm = z.object({
   revenuePerCustomer: z.number(),
   marginPerCustomer: z.number(),
 });
-const SegmentRow = z.object({
-  value: z.string(),
-  n: z.number().int(),
-  nTreated: z.number().int(),
-  nControl: z.number().int(),
-  effect: z.number().nullable(),
-  ciLow: z.number().nullable(),
-  ciHigh: z.number().nullable(),
-  harmed: z.boolean(),
-  helped: z.boolean(),
-});
+/** A segment's effect: the experiments module's shape (harmed only when the whole interval is below zero). */
+const SegmentRow = experimentContracts.Segment;
 
 export const CampaignReport = z.object({
   campaign: z.string(),

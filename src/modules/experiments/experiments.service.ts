@@ -16,7 +16,7 @@ import { segmentEffects, type OutcomeKind, type SegmentEffect } from './domain/h
 import { sampleSizeForMeans, sampleSizeForProportions, type Alternative } from './domain/sample-size.ts';
 import { bootstrapMean, meanInterval, newcombeDifference, summarize, welchDifference, wilsonInterval } from './domain/stats.ts';
 import { perfectQiniCurve, qiniCurve, upliftCurve, type Curve } from './domain/uplift-metrics.ts';
-import { evaluateUplift, type UpliftModelKind, type UpliftRow } from './domain/uplift-models.ts';
+import { evaluateUplift, type UpliftEvaluation, type UpliftModelKind, type UpliftRow } from './domain/uplift-models.ts';
 import * as repo from './experiments.repository.ts';
 
 export { HILLSTROM_SPEC, type ExperimentSpec };
@@ -559,7 +559,7 @@ export type UpliftOptions = {
   curvePoints?: number;
 };
 
-export type UpliftResult = {
+export type UpliftResult = Omit<UpliftEvaluation, 'model' | 'seed'> & {
   experiment: string;
   treatment: string;
   control: string;
@@ -567,13 +567,7 @@ export type UpliftResult = {
   model: UpliftModelKind;
   split: number;
   seed: number;
-  qini: number;
-  auuc: number;
-  upliftAt30: number;
-  testUplift: number;
-  n: { train: number; test: number; testTreated: number; testControl: number };
   features: string[];
-  columns: string[];
   curves: { qini: Curve; perfectQini: Curve; uplift: Curve };
 };
 

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { ApiError } from '../api.ts';
 import { download, toCsv } from '../csv.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 
 /** An API error in words: a role without access gets its own panel; other codes their translated message. */
@@ -140,5 +141,21 @@ export function Section({
       </header>
       {children}
     </section>
+  );
+}
+
+/** A select of named things (an experiment, a campaign) that navigates to `${base}/${name}` when one is picked. */
+export function NamePicker({ label, names, value, base, testId }: { label: string; names: string[]; value: string | undefined; base: string; testId: string }) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => navigate(`${base}/${encodeURIComponent(e.target.value)}`)} data-testid={testId}>
+        {names.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

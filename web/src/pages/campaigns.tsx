@@ -2,9 +2,8 @@ import { useMemo } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { get } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
-import { ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
+import { ErrorPanel, Loading, NamePicker, Section, Stat } from '../components/ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { navigate } from '../router.tsx';
 import type { CampaignListT, CampaignReportT } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
@@ -47,16 +46,7 @@ export function CampaignsPage({ name }: { name?: string | undefined }) {
       <header className="page-head">
         <h1>{t('campaigns.title')}</h1>
         {launched.length > 0 && (
-          <label>
-            {t('campaigns.campaign')}{' '}
-            <select value={current?.name} onChange={(e) => navigate(`/campaigns/${encodeURIComponent(e.target.value)}`)} data-testid="campaign-select">
-              {launched.map((c) => (
-                <option key={c.id} value={c.name}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <NamePicker label={t('campaigns.campaign')} names={launched.map((c) => c.name)} value={current?.name} base="/campaigns" testId="campaign-select" />
         )}
       </header>
       {list.loading && <Loading />}

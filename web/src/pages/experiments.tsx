@@ -2,9 +2,8 @@ import { useMemo, useState } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { get, post } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
-import { ErrorPanel, Loading, Section } from '../components/ui.tsx';
+import { ErrorPanel, Loading, NamePicker, Section } from '../components/ui.tsx';
 import { useI18n, type I18n } from '../i18n/i18n.tsx';
-import { navigate } from '../router.tsx';
 import type { ExperimentT, ExperimentListT, ExperimentReportT, SegmentReportT, UpliftResultT } from '../types.ts';
 import { asApiError, useApi } from '../use-api.ts';
 import type { ApiError } from '../api.ts';
@@ -90,16 +89,7 @@ export function ExperimentsPage({ name }: { name?: string | undefined }) {
       <header className="page-head">
         <h1>{t('experiments.title')}</h1>
         {experiments.length > 0 && (
-          <label>
-            {t('experiments.experiment')}{' '}
-            <select value={current?.name} onChange={(e) => navigate(`/experiments/${encodeURIComponent(e.target.value)}`)} data-testid="experiment-select">
-              {experiments.map((e) => (
-                <option key={e.id} value={e.name}>
-                  {e.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <NamePicker label={t('experiments.experiment')} names={experiments.map((e) => e.name)} value={current?.name} base="/experiments" testId="experiment-select" />
         )}
       </header>
       {list.loading && <Loading />}
