@@ -18,6 +18,7 @@ import { registerJobCommands } from './jobs-cli.ts';
 import { registerLoyaltyCommands } from './loyalty-cli.ts';
 import { registerExperimentCommands } from './experiments-cli.ts';
 import { registerCampaignCommands } from './campaigns-cli.ts';
+import { registerProgramCommands } from './program-cli.ts';
 import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
 import { startServeJobs } from './worker.ts';
 import { VERSION } from './version.ts';
@@ -458,6 +459,8 @@ export function buildCli(): Command {
   registerExperimentCommands(program, { globals, withDatabase, emit });
   // Campaigns: `patron campaigns create|list|preview|launch|report` (src/entry/campaigns-cli.ts).
   registerCampaignCommands(program, { globals, withDatabase, emit });
+  // The program P&L: `patron program pnl` (src/entry/program-cli.ts).
+  registerProgramCommands(program, { globals, withDatabase, emit });
 
   return program;
 }

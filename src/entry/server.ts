@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerConsoleRoutes } from '../flows/console/overview.routes.ts';
 import { registerCustomer360Routes } from '../flows/customer-360/customer-360.routes.ts';
 import { registerImportRoutes } from '../flows/import/uploads.routes.ts';
+import { registerProgramPnlRoutes } from '../flows/program-pnl/program-pnl.routes.ts';
 import { registerReceiptRoutes } from '../flows/receipts/receipts.routes.ts';
 import { registerTillRoutes } from '../flows/till/till.routes.ts';
 import { registerAnalyticsRoutes } from '../modules/analytics/index.ts';
@@ -48,6 +49,7 @@ export async function buildServer(
   registerAnalyticsRoutes(app, database);
   registerExperimentRoutes(app, database);
   registerCampaignRoutes(app, database);
+  registerProgramPnlRoutes(app, database);
   loyalty.registerLoyaltyRoutes(app, database);
   registerOfferRoutes(app, database, async () => {
     const p = await loyalty.getProgram(database);

@@ -57,6 +57,13 @@ export async function currentGlobalControl(q: Queryable): Promise<{ epoch: numbe
   return rows[0];
 }
 
+/** Every epoch of the global control group, oldest first (a handful of rows). */
+export async function globalControlEpochs(q: Queryable): Promise<{ epoch: number; share: number; drawnAt: Date }[]> {
+  return q.query<{ epoch: number; share: number; drawnAt: Date }>(
+    `SELECT epoch, share, drawn_at AS "drawnAt" FROM campaigns.global_control ORDER BY epoch`,
+  );
+}
+
 /** Adds the next epoch (1 when there is none); a concurrent insert of the same epoch leaves the existing one. */
 export async function insertGlobalControl(q: Queryable, share: number, at: Date): Promise<void> {
   await q.query(

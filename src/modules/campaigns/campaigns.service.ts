@@ -602,6 +602,18 @@ export async function isInGlobalControl(q: Queryable, customerId: string): Promi
   return !!g && inGlobalControl(g.epoch, customerId, g.share);
 }
 
+/**
+ * The global control group in force at `at`: the latest epoch drawn before it, or, when none was drawn before it, the
+ * first epoch (the group the first launch held out); undefined when no epoch exists yet. A customer is in it when
+ * {@link inGlobalControl}(epoch, customer id, share).
+ */
+export async function globalControlAt(q: Queryable, at: Date): Promise<{ epoch: number; share: number; drawnAt: string } | undefined> {
+  const epochs = await repo.globalControlEpochs(q);
+  const before = epochs.filter((e) => new Date(e.drawnAt) < at);
+  const g = before.at(-1) ?? epochs[0];
+  return g && { epoch: g.epoch, share: g.share, drawnAt: new Date(g.drawnAt).toISOString() };
+}
+
 /** Launches draft campaigns whose schedule has started (and not ended); each launch is its own transaction. */
 export async function launchDue(
   database: Database,

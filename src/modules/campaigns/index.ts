@@ -24,6 +24,8 @@ export {
   redrawGlobalControl,
   /** Whether a customer is in the global control group now. */
   isInGlobalControl,
+  /** The global control epoch in force at a time (the latest drawn before it, else the first), for period reports. */
+  globalControlAt,
   /** Launches draft campaigns whose schedule has started. */
   launchDue,
   /** The webhook signature (`sha256=<hex>` HMAC-SHA256 of the raw body) and its constant-time check. */

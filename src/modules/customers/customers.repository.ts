@@ -227,6 +227,15 @@ export async function eraseCustomerData(q: Queryable, id: string): Promise<void>
   });
 }
 
+/** A page of the ids of customers not merged away, in id order after `after` (keyset paging). */
+export async function customerIdsAfter(q: Queryable, after: string, limit: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `SELECT id FROM customers.customers WHERE status <> 'merged' AND id > $1 ORDER BY id LIMIT $2`,
+    [after, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function countCustomers(q: Queryable): Promise<number> {
   const rows = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM customers.customers WHERE status <> 'merged'`);
   return rows[0]?.n ?? 0;

@@ -208,3 +208,4 @@ export async function eraseCustomer(database: Database, id: string): Promise<Cus
 
 export const resolveExternalIds = repo.resolveExternalIds;
 export const countCustomers = repo.countCustomers;
+export const customerIdsAfter = repo.customerIdsAfter;

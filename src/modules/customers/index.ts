@@ -30,6 +30,8 @@ export {
   resolveExternalIds,
   /** Customers that are not merged away. */
   countCustomers,
+  /** A page of ids of customers not merged away, in id order after a given id (pass '' to start): whole-population passes. */
+  customerIdsAfter,
 } from './customers.service.ts';
 /** Identity kinds, normalization and the anonymous walk-in id. */
 export { IDENTITY_KINDS, CONSENT_CHANNELS, normalizeIdentity, anonymousCustomerId, isAnonymousCustomerId } from './domain/identity.ts';

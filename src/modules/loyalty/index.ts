@@ -28,6 +28,8 @@ export {
   getBalance,
   checkBalance,
   ledgerEntries,
+  /** The points liability over a period: issued, reversed, redeemed, restored, expired, adjusted; all wallets at both ends. */
+  pointsLiability,
   /** A manual credit or debit, idempotent by key. */
   adjust,
   /** Jobs: activation of pending lots, expiry of lots, tiers, the ladder priors. */
@@ -64,7 +66,7 @@ export {
   insertTillReceipts,
   addLadderCounts,
 } from './loyalty.service.ts';
-export type { CardAtTill, Program, Wallet, Partner, CertificateRow, TillReceiptRow, TillReference } from './loyalty.service.ts';
+export type { CardAtTill, PointsLiability, Program, Wallet, Partner, CertificateRow, TillReceiptRow, TillReference } from './loyalty.service.ts';
 /** Points arithmetic: earning, the redeemable maximum, redemption per line, proportional reversal. Pure. */
 export { earnPoints, maxRedeemable, allocateRedemption, proportionalShare } from './domain/points.ts';
 export type { EarnConfig, BurnConfig } from './domain/points.ts';

@@ -384,3 +384,56 @@ export async function ledgerEntries(q: Queryable, owner: string, limit: number) 
     [owner, limit],
   );
 }
+
+/** Net points moved into customers' wallets (active and pending) per transfer kind, by transfers created in [from, to). */
+export async function walletFlowsByKind(q: Queryable, from: Date, to: Date): Promise<Map<string, number>> {
+  const rows = await q.query<{ kind: string; net: string | number }>(
+    `SELECT kind,
+            (coalesce(sum(points) FILTER (WHERE left(credit_account, 7) = 'active:' OR left(credit_account, 8) = 'pending:'), 0)
+           - coalesce(sum(points) FILTER (WHERE left(debit_account, 7) = 'active:' OR left(debit_account, 8) = 'pending:'), 0))::int8 AS net
+     FROM loyalty.transfers WHERE created_at >= $1 AND created_at < $2 GROUP BY kind`,
+    [from, to],
+  );
+  return new Map(rows.map((r) => [r.kind, Number(r.net)]));
+}
+
+/** Points held in all wallets (active, pending) by the transfers created before each of two instants: one scan. */
+export async function outstandingAt(
+  q: Queryable,
+  a: Date,
+  b: Date,
+): Promise<{ a: { active: number; pending: number }; b: { active: number; pending: number } }> {
+  const side = (t: string, acct: string) =>
+    `coalesce(sum(points) FILTER (WHERE created_at < ${t} AND left(credit_account, ${acct.length}) = '${acct}'), 0)
+   - coalesce(sum(points) FILTER (WHERE created_at < ${t} AND left(debit_account, ${acct.length}) = '${acct}'), 0)`;
+  const rows = await q.query<Record<string, string | number>>(
+    `SELECT (${side('$1', 'active:')})::int8 AS a_active, (${side('$1', 'pending:')})::int8 AS a_pending,
+            (${side('$2', 'active:')})::int8 AS b_active, (${side('$2', 'pending:')})::int8 AS b_pending
+     FROM loyalty.transfers WHERE created_at < greatest($1::timestamptz, $2::timestamptz)`,
+    [a, b],
+  );
+  const r = rows[0]!;
+  return {
+    a: { active: Number(r.a_active), pending: Number(r.a_pending) },
+    b: { active: Number(r.b_active), pending: Number(r.b_pending) },
+  };
+}
+
+/**
+ * What became of the lots whose expiry date is before `at`, by transfers created before it: points expired, and
+ * points spent (redeemed less restored). The basis of the historical breakage rate.
+ */
+export async function expiredLotOutcomes(q: Queryable, at: Date): Promise<{ lots: number; expired: number; spent: number }> {
+  const rows = await q.query<{ lots: number; expired: string | number; spent: string | number }>(
+    `SELECT (SELECT count(*) FROM loyalty.lots WHERE expires_at < $1)::int AS lots,
+            coalesce(sum(m.points) FILTER (WHERE m.kind = 'expire'), 0)::int8 AS expired,
+            coalesce(sum(m.points) FILTER (WHERE m.kind IN ('redeem', 'restore')), 0)::int8 AS spent
+     FROM loyalty.lots l
+     JOIN loyalty.lot_moves m ON m.customer_id = l.customer_id AND m.lot_id = l.id
+     JOIN loyalty.transfers t ON t.customer_id = m.customer_id AND t.id = m.transfer_id
+     WHERE l.expires_at < $1 AND t.created_at < $1`,
+    [at],
+  );
+  const r = rows[0]!;
+  return { lots: r.lots, expired: Number(r.expired), spent: Number(r.spent) };
+}

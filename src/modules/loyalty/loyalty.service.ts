@@ -217,6 +217,52 @@ export async function adjust(
   return { ...out, balance: await getBalance(database, a.customerId) };
 }
 
+export type PointsLiability = {
+  /** Points earned (kind earn), and taken back by returns (reverse-earn), in the period. */
+  earned: number;
+  reversed: number;
+  /** Points redeemed (redeem, at the till or a partner), and given back by returns (restore). */
+  redeemed: number;
+  restored: number;
+  /** Points expired to breakage. */
+  expired: number;
+  /** Manual corrections, credits less debits. */
+  adjusted: number;
+  /** Any other net movement into wallets (pooling and activation move points between wallets and net to 0). */
+  other: number;
+  /** Points in all wallets, active and pending, at the start and at the end of the period. */
+  start: { active: number; pending: number };
+  end: { active: number; pending: number };
+  /** Lots whose expiry date is before the period's end: how many, and their points expired and spent (redeemed − restored). */
+  expiredLots: { lots: number; expired: number; spent: number };
+};
+
+/**
+ * The program's points liability over [from, to), from the ledger's transfers by their time: what was issued, spent,
+ * expired and adjusted, and the balance of all wallets at both ends. The movements add up: end = start + earned −
+ * reversed − redeemed + restored − expired + adjusted + other.
+ */
+export async function pointsLiability(q: Queryable, from: Date, to: Date): Promise<PointsLiability> {
+  const flows = await ledger.walletFlowsByKind(q, from, to);
+  const balances = await ledger.outstandingAt(q, from, to);
+  const expiredLots = await ledger.expiredLotOutcomes(q, to);
+  const net = (kind: string) => flows.get(kind) ?? 0;
+  const known = new Set(['earn', 'reverse-earn', 'redeem', 'restore', 'expire', 'adjust']);
+  const other = [...flows].reduce((a, [k, v]) => (known.has(k) ? a : a + v), 0);
+  return {
+    earned: net('earn'),
+    reversed: -net('reverse-earn'),
+    redeemed: -net('redeem'),
+    restored: net('restore'),
+    expired: -net('expire'),
+    adjusted: net('adjust'),
+    other,
+    start: balances.a,
+    end: balances.b,
+    expiredLots,
+  };
+}
+
 /** Activation job: lots whose pending period is over become spendable. Batches of wallets, one transaction each. */
 export async function activateDue(database: Database, now = new Date(), batch = 1000): Promise<{ lots: number; points: number }> {
   const total = { lots: 0, points: 0 };
