@@ -108,6 +108,8 @@ describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /
       const pct = (x: number) => new Intl.NumberFormat('en-GB', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x);
       expect(await page.getByTestId('effect-conversion').innerText()).toContain(pct(report.effects.conversion!.estimate));
       expect(await page.getByTestId('campaign-roi').innerText()).toContain(report.money.roi === null ? '—' : new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(report.money.roi));
+      if (report.effects.conversionAlwaysValid)
+        expect(await page.getByTestId('always-valid').innerText()).toContain(pct(report.effects.conversionAlwaysValid.low));
       await page.locator('[data-testid="roi-waterfall"][data-ready="true"]').waitFor();
       await expect.poll(() => page.getByTestId('campaign-segment-row').count()).toBe(report.segments.conversion.length);
       await page.screenshot({ path: `${SHOTS}/21-campaigns.png`, fullPage: true });

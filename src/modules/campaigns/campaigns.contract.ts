@@ -166,6 +166,11 @@ export const CampaignReport = z.object({
   effects: z.object({
     /** Treated − control conversion rate, Newcombe's hybrid score interval (95%). */
     conversion: Ci.nullable(),
+    /**
+     * The same difference with an always-valid 95% interval and p-value (mSPRT): valid however often the report is
+     * looked at during the attribution window, unlike the fixed-horizon interval above.
+     */
+    conversionAlwaysValid: Ci.extend({ pValue: z.number(), tau: z.number(), method: z.string() }).nullable(),
     /** Treated − control revenue per customer, Welch's interval (95%). */
     revenuePerCustomer: Ci.nullable(),
   }),

@@ -449,6 +449,18 @@ describe('a campaign end to end', () => {
     expect(rep.effects.conversion.estimate).toBeCloseTo(p1 - p2, 12);
     expect(rep.effects.conversion.low).toBeCloseTo(newcombe[0]!, 9);
     expect(rep.effects.conversion.high).toBeCloseTo(newcombe[1]!, 9);
+    // The always-valid interval (mSPRT, normal mixture with tau 0.02), from its formula: d ± sqrt(2V(V+τ²)/τ² ·
+    // (ln(1/α) + ½ ln((V+τ²)/V))), and p = min(1, 1/Λ) with Λ = sqrt(V/(V+τ²)) · exp(τ² d² / (2V(V+τ²))).
+    const V = (p1 * (1 - p1)) / vt.length + (p2 * (1 - p2)) / vc.length;
+    const tau2 = 0.02 ** 2;
+    const avHalf = Math.sqrt(((2 * V * (V + tau2)) / tau2) * (Math.log(1 / 0.05) + 0.5 * Math.log((V + tau2) / V)));
+    const lambda = Math.sqrt(V / (V + tau2)) * Math.exp((tau2 * (p1 - p2) ** 2) / (2 * V * (V + tau2)));
+    expect(rep.effects.conversionAlwaysValid.estimate).toBeCloseTo(p1 - p2, 12);
+    expect(rep.effects.conversionAlwaysValid.low).toBeCloseTo(p1 - p2 - avHalf, 9);
+    expect(rep.effects.conversionAlwaysValid.high).toBeCloseTo(p1 - p2 + avHalf, 9);
+    expect(rep.effects.conversionAlwaysValid.pValue).toBeCloseTo(Math.min(1, 1 / lambda), 9);
+    // Valid under continuous monitoring costs width: it is wider than the fixed-horizon interval.
+    expect(avHalf).toBeGreaterThan((newcombe[1]! - newcombe[0]!) / 2);
     expect(rep.effects.revenuePerCustomer.estimate).toBeCloseTo(diff, 9);
     expect(rep.effects.revenuePerCustomer.low).toBeCloseTo(diff - half, 6);
     expect(rep.effects.revenuePerCustomer.high).toBeCloseTo(diff + half, 6);

@@ -381,6 +381,7 @@ export const en = {
   'campaigns.helped': 'helped: the whole interval is above zero',
   'campaigns.unclear': 'not distinguishable from zero',
   'campaigns.deliveries': 'Deliveries',
+  'campaigns.alwaysValid': 'For daily checks: the always-valid 95% interval of the effect on conversion (mSPRT) is [{low}, {high}], p = {p}. It stays valid however often you look, so it is wider than the interval above.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -118,6 +118,15 @@ function CampaignView({ name }: { name: string }) {
             />
             <Stat label={t('campaigns.roi')} value={r.money.roi === null ? '—' : num(r.money.roi, 2)} testId="campaign-roi" />
           </div>
+          {effects?.conversionAlwaysValid && (
+            <p className="muted small" data-testid="always-valid">
+              {t('campaigns.alwaysValid', {
+                low: pct(effects.conversionAlwaysValid.low, 2),
+                high: pct(effects.conversionAlwaysValid.high, 2),
+                p: num(effects.conversionAlwaysValid.pValue, 3),
+              })}
+            </p>
+          )}
           <Section title={t('campaigns.waterfall')} testId="campaign-waterfall">
             {roi ? (
               <Chart option={roi} height={320} label={t('campaigns.waterfall')} testId="roi-waterfall" onReady={(_, el) => (el.dataset.ready = 'true')} />

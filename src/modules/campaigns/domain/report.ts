@@ -31,6 +31,10 @@ function arm(rows: readonly MemberOutcome[], marginPercent: number) {
   };
 }
 
+/** The mixing distribution's standard deviation: differences in conversion of about 2 points are what it detects best. */
+export const SEQUENTIAL_TAU = 0.02;
+const SEQUENTIAL_METHOD = 'mSPRT with a normal mixture (Johari, Pekelis and Walsh), tau 0.02: valid under continuous monitoring';
+
 /**
  * The campaign's result from its members' outcomes: per arm, the treated − control effects (Newcombe for
  * conversion, Welch for revenue per customer), the same per segment (a segment is harmed only when its whole
@@ -45,6 +49,13 @@ export function computeReport(rows: readonly MemberOutcome[], money: MoneyInputs
   const c = arm(control, money.marginPercent);
   const enough = t.n >= experiments.MIN_ARM_SIZE && c.n >= experiments.MIN_ARM_SIZE;
   const conversion = enough ? ci(experiments.newcombeDifference(t.conversions, t.n, c.conversions, c.n)) : null;
+  // For those who open the report every day: the mSPRT's interval and p-value stay valid however often one looks
+  // (Johari, Pekelis and Walsh), at the price of a wider interval than Newcombe's fixed-horizon one.
+  const look = enough ? experiments.proportionLook({ n: t.n, successes: t.conversions }, { n: c.n, successes: c.conversions }) : null;
+  const seq = look && look.variance > 0 ? experiments.updateSequentialTest(experiments.startSequentialTest({ tau: SEQUENTIAL_TAU }), look) : null;
+  const conversionAlwaysValid = seq
+    ? { estimate: look!.estimate, low: seq.low, high: seq.high, pValue: seq.pValue, tau: SEQUENTIAL_TAU, method: SEQUENTIAL_METHOD }
+    : null;
   const revenue = enough
     ? ci(
         experiments.welchDifference(
@@ -72,7 +83,7 @@ export function computeReport(rows: readonly MemberOutcome[], money: MoneyInputs
   }
   return {
     arms: { treated: t, control: c },
-    effects: { conversion, revenuePerCustomer: revenue },
+    effects: { conversion, conversionAlwaysValid, revenuePerCustomer: revenue },
     segments: {
       conversion: experiments.segmentEffects(
         segmentRows((r) => (r.converted ? 1 : 0)),
