@@ -36,11 +36,22 @@ export type Inputs = {
 };
 
 /**
- * Reads what pricing these baskets needs: at most eight statements whatever their number, in two or three round
- * trips of statements sent together. First the cards (each with its customer and wallet; blocked and replaced cards
- * make walk-ins), other identities and birth dates (when a birthday offer is in force), and certificates; then the
- * wallets of customers found by other identities, the offers' fresh budgets (`freshBudgets`, a commit) and customers'
- * uses, and the R×F cells. A card number that is none of our cards is looked up as a customer's identity in between.
+ * Card number → the customer it was last seen bound to, per database: a guess that lets the reads keyed by the
+ * customer go out in the same round trip as the card lookup. Every guess is checked against the card read in that
+ * round, so a card bound elsewhere since, blocked or replaced is never priced on a stale guess; the map only saves a
+ * round trip. Bounded: it starts over past CARD_OWNERS_MAX cards.
+ */
+const cardOwners = new WeakMap<Queryable, Map<string, string>>();
+const CARD_OWNERS_MAX = 200_000;
+
+/**
+ * Reads what pricing these baskets needs: a fixed number of statements whatever their number, sent together in one
+ * round trip when every card was seen before, two or three otherwise. Together: the cards (each with its customer
+ * and wallet; blocked and replaced cards make walk-ins), other identities and birth dates (when a birthday offer is
+ * in force), certificates, and, for the customer each card was last bound to (cardOwners), the offers' fresh budgets
+ * (`freshBudgets`, a commit), the customers' uses and the R×F cells. Then, only where needed: the wallets of
+ * customers found by other identities, and the reads by customer again where the guess was wrong. A card number that
+ * is none of our cards is looked up as a customer's identity in between.
  */
 export async function gather(
   reference: Reference,
@@ -55,7 +66,26 @@ export async function gather(
   // up among customers' identities at the same time as the cards: two round trips in all, not one per kind of read.
   const ask = items.flatMap((it, i) => (it.body.customer && (it.body.customer.kind !== 'card' || birthdays[i]) ? [i] : []));
   const askCards = items.flatMap((it, i) => (it.body.customer?.kind === 'card' && !birthdays[i] ? [i] : []));
-  const [cards, found, certs] = await Promise.all([
+  // The reads keyed by the customer (offer uses, R×F cell) go out with the card lookup, for the customer each card was
+  // last seen bound to; a guess the card lookup contradicts (or a customer found by another identity) is read again.
+  let owners = cardOwners.get(q);
+  if (!owners || owners.size > CARD_OWNERS_MAX) cardOwners.set(q, (owners = new Map()));
+  const guess = items.map((it) => (it.body.customer?.kind === 'card' ? (owners!.get(it.body.customer.value) ?? null) : null));
+  const byCustomer = (ids: readonly (string | null)[], only: readonly number[]) =>
+    Promise.all([
+      offers.offersInForceMany(
+        reference.offers,
+        q,
+        only.map((i) => ({ store: items[i]!.body.store, at: items[i]!.at, customerId: ids[i]! })),
+        { freshBudgets: opts.freshBudgets },
+      ),
+      segments.currentCells(
+        q,
+        only.flatMap((i) => (ids[i] ? [ids[i]!] : [])),
+      ),
+    ]);
+  const everyone = items.map((_, i) => i);
+  const [cards, found, certs, [guessedInForce, guessedCells]] = await Promise.all([
     loyalty.tillWalletsByCards(
       q,
       items.flatMap((it) => (it.body.customer?.kind === 'card' ? [it.body.customer.value] : [])),
@@ -65,6 +95,7 @@ export async function gather(
       ask.map((i) => items[i]!.body.customer!),
     ),
     loyalty.findCertificates(q, [...new Set(items.flatMap((it) => it.body.certificates))]),
+    byCustomer(guess, everyone),
   ]);
   const holder = new Map<number, { id: string; birthDate: string | null } | undefined>(ask.map((i, k) => [i, found[k]]));
   // A card number that is not one of our cards may still be a customer's card identity: asked in a second round.
@@ -83,7 +114,10 @@ export async function gather(
     const card = identity.kind === 'card' ? cards.get(identity.value) : undefined;
     if (card?.status === 'blocked') return { id: null, reason: 'card-blocked', wallet: null };
     if (card?.status === 'replaced') return { id: null, reason: 'card-replaced', wallet: null };
-    if (card?.customerId && card.wallet) return { id: card.customerId, reason: 'identified', wallet: card.wallet };
+    if (card?.customerId && card.wallet) {
+      owners!.set(identity.value, card.customerId);
+      return { id: card.customerId, reason: 'identified', wallet: card.wallet };
+    }
     const h = holder.get(i);
     if (!h) return { id: null, reason: 'unknown', wallet: null };
     resolved.push(i);
@@ -91,22 +125,18 @@ export async function gather(
   });
   // The R×F cell only when a personal offer targets cells or segments, or the ladder has priors to use.
   const ladderPriors = (cfg?.ladder.steps.length ?? 0) > 0 && ref.priors.size > 0;
-  const [wallets, inForce, cells] = await Promise.all([
+  const ids = customers_.map((c) => c.id);
+  const wrong = everyone.filter((i) => ids[i] !== guess[i]);
+  const [wallets, [againInForce, againCells]] = await Promise.all([
     loyalty.tillWallets(
       q,
-      resolved.map((i) => customers_[i]!.id!),
+      resolved.map((i) => ids[i]!),
     ),
-    offers.offersInForceMany(
-      reference.offers,
-      q,
-      items.map((it, i) => ({ store: it.body.store, at: it.at, customerId: customers_[i]!.id })),
-      { freshBudgets: opts.freshBudgets },
-    ),
-    segments.currentCells(
-      q,
-      items.flatMap((_, i) => (customers_[i]!.id !== null ? [customers_[i]!.id!] : [])),
-    ),
+    wrong.length > 0 ? byCustomer(ids, wrong) : Promise.resolve([[], new Map()] as const),
   ]);
+  const inForce = [...guessedInForce];
+  wrong.forEach((i, k) => (inForce[i] = againInForce[k]!));
+  const cells = new Map([...guessedCells, ...againCells]);
   for (const i of resolved) customers_[i]!.wallet = wallets.get(customers_[i]!.id!)!;
   return items.map((it, i) => {
     const id = customers_[i]!.id;
