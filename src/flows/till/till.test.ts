@@ -503,6 +503,31 @@ describe('the till', () => {
     await expectLedgerConsistent();
   });
 
+  it("prices a card for the customer it is bound to now, not the one it was last seen with", async () => {
+    const a = await issue('C-MOVE');
+    const b = await issue('C-STAY');
+    const once = await call('admin', 'POST', '/api/v1/offers', {
+      name: 'Once per customer: tea −10%',
+      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
+      group: 'promo',
+      categories: ['tea-once'],
+      perCustomerLimit: 1,
+    });
+    expect(once.status, JSON.stringify(once.body)).toBe(201);
+    const teaBasket = (card: string) => basket(card, [{ sku: 'TEA1', category: 'tea-once', unitPrice: '100.00' }]);
+    // A uses the offer up; the quote after that remembers the card as A's.
+    expect((await commit('C-MOVE', [{ sku: 'TEA1', category: 'tea-once', unitPrice: '100.00' }])).body.totals.discount).toBe('10.00');
+    const asA = await call('till', 'POST', '/api/v1/till/quote', teaBasket('C-MOVE'));
+    expect(asA.body.customer.id).toBe(a);
+    expect(asA.body.applied).toEqual([]);
+    // The card is bound to B now (as a merge would do): its next quote must read B's uses, not A's.
+    await database.query(`UPDATE loyalty.cards SET customer_id = $1 WHERE number = 'C-MOVE'`, [b]);
+    const asB = await call('till', 'POST', '/api/v1/till/quote', teaBasket('C-MOVE'));
+    expect(asB.body.customer.id).toBe(b);
+    expect(asB.body.applied.map((o: { offerId: string }) => o.offerId)).toEqual([once.body.id]);
+    await call('admin', 'POST', `/api/v1/offers/${once.body.id}/archive`);
+  });
+
   it('lists the till in the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/till/quote', '/api/v1/till/receipts', '/api/v1/till/returns']));
