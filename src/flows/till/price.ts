@@ -63,7 +63,7 @@ export async function gather(
   const cfg = ref.program?.config;
   const birthdays = items.map((it) => offers.offersAt(reference.offers, it.body.store, it.at).some((o) => o.rule.kind === 'birthday'));
   // Identities that may not be (active) cards of ours, and those whose birth date a birthday offer needs, are looked
-  // up among customers' identities at the same time as the cards: two round trips in all, not one per kind of read.
+  // up among customers' identities at the same time as the cards, not in a round trip of their own.
   const ask = items.flatMap((it, i) => (it.body.customer && (it.body.customer.kind !== 'card' || birthdays[i]) ? [i] : []));
   const askCards = items.flatMap((it, i) => (it.body.customer?.kind === 'card' && !birthdays[i] ? [i] : []));
   // The reads keyed by the customer (offer uses, R×F cell) go out with the card lookup, for the customer each card was
