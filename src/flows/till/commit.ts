@@ -6,7 +6,8 @@ import type { Database, Session } from '../../platform/db/client.ts';
 import { AppError, pgCode } from '../../platform/errors.ts';
 import { decimalToMinor } from '../../platform/money.ts';
 import { groupRunner } from '../../platform/group.ts';
-import { gather, loadReference, priceWith, type Priced } from './price.ts';
+import { gather, loadReference } from './gather.ts';
+import { priceWith, type Priced } from './price.ts';
 import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './till.contract.ts';
 
 const quoteRunners = new WeakMap<Database, (body: QuoteBody) => Promise<QuoteResponse>>();
