@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs/index.ts';
-import { deliverDue, launchDue, redrawGlobalControl } from './campaigns.service.ts';
+import { deliverDue } from './campaigns.delivery.ts';
+import { launchDue, redrawGlobalControl } from './campaigns.service.ts';
 
 /** Posts the due outbox messages to their webhooks, once each per run; failures wait their backoff for a later run. */
 export const deliverJob = defineJob({

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import { audit } from '../../platform/http/app.ts';
 import * as c from './campaigns.contract.ts';
+import * as delivery from './campaigns.delivery.ts';
 import * as service from './campaigns.service.ts';
 
 const tags = ['campaigns'];
@@ -110,7 +111,7 @@ export function registerCampaignRoutes(app: FastifyInstance, database: Database)
         }),
       },
     },
-    handler: async (req) => ({ deliveries: await service.campaignDeliveries(database, req.params.name) }),
+    handler: async (req) => ({ deliveries: await delivery.campaignDeliveries(database, req.params.name) }),
   });
 
   // The provider's callback authenticates with the campaign's webhook secret, not an API key: the signature covers
@@ -136,7 +137,7 @@ export function registerCampaignRoutes(app: FastifyInstance, database: Database)
         response: { 200: c.DeliveryStatusResult },
       },
       handler: async (req) =>
-        service.recordDeliveryStatus(database, req.params.id, {
+        delivery.recordDeliveryStatus(database, req.params.id, {
           body: req.rawBody ?? JSON.stringify(req.body),
           signature: req.headers['x-patron-signature'],
         }),

@@ -12,12 +12,6 @@ export {
   launchCampaign,
   /** The audience as it stands now, without writing anything (the same arms a launch gives). */
   planAudience,
-  /** One pass over the outbox: posts due messages to their webhooks, HMAC-signed, retrying with backoff. */
-  deliverDue,
-  /** A delivery status from the provider's callback, verified by its signature. */
-  recordDeliveryStatus,
-  /** The outbox of a campaign, message by message. */
-  campaignDeliveries,
   /** Treated against control: effects with 95% intervals, per segment and variant, cost and ROI. */
   campaignReport,
   /** A new epoch of the global control group. */
@@ -28,14 +22,22 @@ export {
   globalControlAt,
   /** Launches draft campaigns whose schedule has started. */
   launchDue,
-  /** The webhook signature (`sha256=<hex>` HMAC-SHA256 of the raw body) and its constant-time check. */
-  signBody,
-  verifySignature,
   /** Validation of a definition and its variants, without storing anything. */
   parseDefinition,
   generateVariants,
 } from './campaigns.service.ts';
-export type { DeliverSummary } from './campaigns.service.ts';
+export {
+  /** One pass over the outbox: posts due messages to their webhooks, HMAC-signed, retrying with backoff. */
+  deliverDue,
+  /** A delivery status from the provider's callback, verified by its signature. */
+  recordDeliveryStatus,
+  /** The outbox of a campaign, message by message. */
+  campaignDeliveries,
+  /** The webhook signature (`sha256=<hex>` HMAC-SHA256 of the raw body) and its constant-time check. */
+  signBody,
+  verifySignature,
+} from './campaigns.delivery.ts';
+export type { DeliverSummary } from './campaigns.delivery.ts';
 /** The placeholders a template may name. */
 export { PLACEHOLDERS } from './domain/template.ts';
 /** The stable draws: campaign control, global control, offer. */
