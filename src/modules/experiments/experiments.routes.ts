@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/client.ts';
 import * as c from './experiments.contract.ts';
+import * as importer from './experiments.import.ts';
+import * as uplift from './experiments.uplift.ts';
 import * as service from './experiments.service.ts';
 
 const tags = ['experiments'];
@@ -33,7 +35,7 @@ export function registerExperimentRoutes(app: FastifyInstance, database: Databas
       },
       handler: async (req, reply) => {
         const spec = service.EXPERIMENT_SOURCES[req.query.source] as service.ExperimentSpec;
-        const out = await service.importExperiment(database, req.body as Readable, {
+        const out = await importer.importExperiment(database, req.body as Readable, {
           name: req.query.name,
           spec,
           label: 'the uploaded file',
@@ -55,8 +57,8 @@ export function registerExperimentRoutes(app: FastifyInstance, database: Databas
       const q = req.query;
       const common = { alpha: q.alpha, power: q.power, alternative: q.alternative };
       return q.baseline !== undefined && q.lift !== undefined
-        ? service.planSampleSize({ baseline: q.baseline, lift: q.lift, liftType: q.liftType, ...common })
-        : service.planSampleSize({ delta: q.delta as number, sd: q.sd as number, ...common });
+        ? uplift.planSampleSize({ baseline: q.baseline, lift: q.lift, liftType: q.liftType, ...common })
+        : uplift.planSampleSize({ delta: q.delta as number, sd: q.sd as number, ...common });
     },
   });
 
@@ -97,6 +99,6 @@ export function registerExperimentRoutes(app: FastifyInstance, database: Databas
       body: c.UpliftBody,
       response: { 200: c.UpliftResult },
     },
-    handler: async (req) => service.evaluateExperimentUplift(database, req.params.name, req.body),
+    handler: async (req) => uplift.evaluateExperimentUplift(database, req.params.name, req.body),
   });
 }

@@ -1,22 +1,8 @@
-import { Transform, type Readable } from 'node:stream';
-import Papa from 'papaparse';
-import type { Database, Queryable } from '../../platform/db/client.ts';
-import { AppError, pgCode } from '../../platform/errors.ts';
-import { newId } from '../../platform/ids.ts';
-import {
-  HILLSTROM_SPEC,
-  checkSpec,
-  formatProblem,
-  indexHeader,
-  parseRow,
-  type ExperimentSpec,
-  type RowProblem,
-} from './domain/experiment-file.ts';
+import type { Queryable } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import { HILLSTROM_SPEC, type ExperimentSpec } from './domain/experiment-file.ts';
 import { segmentEffects, type OutcomeKind, type SegmentEffect } from './domain/heterogeneity.ts';
-import { sampleSizeForMeans, sampleSizeForProportions, type Alternative } from './domain/sample-size.ts';
 import { bootstrapMean, meanInterval, newcombeDifference, summarize, welchDifference, wilsonInterval } from './domain/stats.ts';
-import { perfectQiniCurve, qiniCurve, upliftCurve, type Curve } from './domain/uplift-metrics.ts';
-import { evaluateUplift, type UpliftEvaluation, type UpliftModelKind, type UpliftRow } from './domain/uplift-models.ts';
 import * as repo from './experiments.repository.ts';
 
 export { HILLSTROM_SPEC, type ExperimentSpec };
@@ -38,183 +24,8 @@ export type ExperimentDto = {
   createdAt: string;
 };
 
-function dto(e: repo.ExperimentRow): ExperimentDto {
+export function dto(e: repo.ExperimentRow): ExperimentDto {
   return { ...e, createdAt: new Date(e.createdAt).toISOString() };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Import
-
-export type ImportProgress = { bytesRead: number; rows: number };
-export type ImportResult = { experiment: ExperimentDto; arms: { name: string; n: number }[]; seconds: number };
-export type ImportOptions = {
-  name: string;
-  spec?: ExperimentSpec;
-  /** How the file is named in messages (its path for the CLI). */
-  label?: string;
-  onProgress?: (p: ImportProgress) => void;
-};
-
-const BATCH = 8000;
-const PROBLEMS_SHOWN = 20;
-
-/** The experiment names accepted: what a URL path segment and a shell argument carry without quoting. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-export function checkName(name: string, field = 'name'): string {
-  if (!NAME.test(name)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `${field}: '${name}' is not a valid experiment name (letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit).`,
-      {
-        fields: [{ field, message: 'invalid name' }],
-      },
-    );
-  }
-  return name;
-}
-
-function rowError(problems: readonly RowProblem[], total: number, label: string): AppError {
-  const first = problems[0] as RowProblem;
-  const more =
-    total > 1
-      ? ` (and ${total - 1} more problem${total > 2 ? 's' : ''}${total > problems.length ? `; the first ${problems.length} are in the details` : ''})`
-      : '';
-  return new AppError(
-    first.kind === 'not-binary' ? 'EXPERIMENTS_OUTCOME_NOT_BINARY' : 'EXPERIMENTS_INVALID_ROW',
-    `${label}: ${formatProblem(first)}${more}. Nothing was stored.`,
-    {
-      file: label,
-      problems: total,
-      fields: problems.map((p) => ({ field: p.field, line: p.line, message: formatProblem(p) })),
-    },
-  );
-}
-
-/**
- * Loads an experiment file (CSV with a header) as a finished experiment, in one transaction: the file is streamed
- * through Papa Parse, every row is checked against the spec, and subjects are written with COPY in batches of 8,000.
- * Any problem (a missing column, a bad value on a line, an unknown arm, an expected arm without customers, a name
- * already taken) rolls everything back, so nothing is half-created. Problems are collected over the whole file, and
- * the first 20 are named with their line and field.
- */
-export async function importExperiment(database: Database, input: Readable, opts: ImportOptions): Promise<ImportResult> {
-  const started = Date.now();
-  const spec = opts.spec ?? HILLSTROM_SPEC;
-  const label = opts.label ?? 'the file';
-  const name = checkName(opts.name);
-  const specProblems = checkSpec(spec);
-  if (specProblems.length > 0) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `The experiment's description is inconsistent: ${specProblems.map((p) => `${p.field}: ${p.message}`).join('; ')}.`,
-      { fields: specProblems },
-    );
-  }
-  if (await repo.findExperimentByName(database, name)) throw nameTaken(name);
-  const id = newId('experiment');
-  try {
-    return await database.transaction(async (s) => {
-      await repo.insertExperiment(s, {
-        id,
-        name,
-        source: spec.source,
-        arms: spec.arms,
-        controlArm: spec.controlArm,
-        outcomes: spec.outcomes,
-        features: spec.features,
-        modelFeatures: spec.modelFeatures,
-      });
-      let bytesRead = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer | string, _enc, done) {
-          bytesRead += chunk.length;
-          done(null, chunk);
-        },
-      });
-      const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: false }) as NodeJS.ReadWriteStream;
-      input.on('error', (e) => parser.emit('error', e));
-      input.pipe(counter).pipe(parser);
-
-      let line = 0;
-      let index: ReturnType<typeof indexHeader> | undefined;
-      const problems: RowProblem[] = [];
-      let problemCount = 0;
-      const counts = new Map(spec.arms.map((a) => [a, 0]));
-      let batch: repo.NewSubject[] = [];
-      let rows = 0;
-      try {
-        for await (const cells of parser as AsyncIterable<string[]>) {
-          line += 1;
-          if (line === 1) {
-            index = indexHeader(cells, spec);
-            if ('missing' in index) {
-              throw new AppError(
-                'EXPERIMENTS_INVALID_ROW',
-                `${label}: line 1: the header lacks the column${index.missing.length > 1 ? 's' : ''} ${index.missing.join(', ')} (the header is: ${cells.join(',')}).`,
-                {
-                  file: label,
-                  fields: index.missing.map((c) => ({ field: c, line: 1, message: 'missing column' })),
-                },
-              );
-            }
-            continue;
-          }
-          if (cells.length === 1 && cells[0] === '') continue;
-          const parsed = parseRow(cells, line, spec, (index as { index: Parameters<typeof parseRow>[3] }).index);
-          if ('problems' in parsed) {
-            problemCount += parsed.problems.length;
-            for (const p of parsed.problems) if (problems.length < PROBLEMS_SHOWN) problems.push(p);
-            continue;
-          }
-          rows += 1;
-          counts.set(parsed.row.arm, (counts.get(parsed.row.arm) ?? 0) + 1);
-          if (problemCount > 0) continue;
-          batch.push({ rowNo: line - 1, ...parsed.row });
-          if (batch.length >= BATCH) {
-            await repo.copySubjects(s, id, batch);
-            batch = [];
-            opts.onProgress?.({ bytesRead, rows });
-          }
-        }
-      } finally {
-        input.unpipe();
-        input.destroy();
-      }
-      if (line === 0)
-        throw new AppError('EXPERIMENTS_INVALID_ROW', `${label}: the file is empty (a header and one row per customer are expected).`, {
-          file: label,
-        });
-      if (problemCount > 0) throw rowError(problems, problemCount, label);
-      const empty = spec.arms.filter((a) => counts.get(a) === 0);
-      if (empty.length > 0) {
-        throw new AppError(
-          'EXPERIMENTS_EMPTY_ARM',
-          `${label}: the arm${empty.length > 1 ? 's' : ''} ${empty.map((a) => `'${a}'`).join(', ')} ha${empty.length > 1 ? 've' : 's'} no customers (column ${spec.armColumn}); every arm of ${spec.arms.map((a) => `'${a}'`).join(', ')} needs some. Nothing was stored.`,
-          { file: label, fields: empty.map((a) => ({ field: spec.armColumn, message: `no customers in arm '${a}'` })) },
-        );
-      }
-      await repo.copySubjects(s, id, batch);
-      opts.onProgress?.({ bytesRead, rows });
-      await repo.finishExperiment(s, id, rows);
-      const stored = (await repo.findExperimentByName(s, name)) as repo.ExperimentRow;
-      return {
-        experiment: dto(stored),
-        arms: spec.arms.map((a) => ({ name: a, n: counts.get(a) ?? 0 })),
-        seconds: (Date.now() - started) / 1000,
-      };
-    });
-  } catch (e) {
-    if (pgCode(e) === '23505') throw nameTaken(name);
-    throw e;
-  }
-}
-
-function nameTaken(name: string): AppError {
-  return new AppError('EXPERIMENTS_NAME_TAKEN', `An experiment named '${name}' exists already; import under another name (--name).`, {
-    fields: [{ field: 'name', message: 'taken' }],
-    name,
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -237,7 +48,7 @@ export async function getExperiment(q: Queryable, name: string): Promise<Experim
 
 type Loaded = { experiment: ExperimentDto; subjects: repo.SubjectRow[] };
 
-async function load(q: Queryable, name: string): Promise<Loaded> {
+export async function load(q: Queryable, name: string): Promise<Loaded> {
   const experiment = await getExperiment(q, name);
   return { experiment, subjects: await repo.readSubjects(q, experiment.id) };
 }
@@ -402,7 +213,7 @@ export async function experimentReport(q: Queryable, name: string, opts: ReportO
 export type SegmentOptions = { by: string; treatment?: string | undefined; outcome?: string | undefined; confidence?: number };
 /** How the CLI and the API name the options in messages (`--by` or `by`). */
 export type OptionNames = { by: string; treatment: string; outcome: string };
-const API_NAMES: OptionNames = { by: 'by', treatment: 'treatment', outcome: 'outcome' };
+export const API_NAMES: OptionNames = { by: 'by', treatment: 'treatment', outcome: 'outcome' };
 
 export type SegmentReport = {
   experiment: string;
@@ -430,7 +241,7 @@ function unknownOption(flag: string, what: string, given: string | undefined, al
 }
 
 /** The treatment arm and outcome options, checked against the experiment; one treatment arm is the default. */
-function pickArmAndOutcome(
+export function pickArmAndOutcome(
   e: ExperimentDto,
   treatment: string | undefined,
   outcome: string | undefined,
@@ -545,188 +356,4 @@ export async function segmentReport(
       outcome.kind === 'binary' ? "difference of proportions, Newcombe's hybrid score interval" : "difference of means, Welch's t interval",
     segments: effects,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Uplift models
-
-export type UpliftOptions = {
-  treatment?: string | undefined;
-  outcome?: string | undefined;
-  split?: number;
-  seed?: number;
-  model?: UpliftModelKind;
-  curvePoints?: number;
-};
-
-export type UpliftResult = Omit<UpliftEvaluation, 'model' | 'seed'> & {
-  experiment: string;
-  treatment: string;
-  control: string;
-  outcome: string;
-  model: UpliftModelKind;
-  split: number;
-  seed: number;
-  features: string[];
-  curves: { qini: Curve; perfectQini: Curve; uplift: Curve };
-};
-
-/** At most `max` points of a curve, evenly spaced along it, always keeping the first and the last. */
-export function downsampleCurve(curve: Curve, max: number): Curve {
-  const n = curve.x.length;
-  if (n <= max) return { x: [...curve.x], y: [...curve.y] };
-  const idx = Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1)));
-  return { x: idx.map((i) => curve.x[i] as number), y: idx.map((i) => curve.y[i] as number) };
-}
-
-/**
- * Fits an uplift model on a seeded, stratified share of the treatment and control arms and scores it on the rest:
- * the Qini coefficient, the normalised AUUC and uplift@30% as scikit-uplift 0.5 defines them, and the test set's
- * Qini and uplift curves (at most `curvePoints` points each, 200 by default) for plotting.
- */
-export async function evaluateExperimentUplift(
-  q: Queryable,
-  name: string,
-  opts: UpliftOptions,
-  names: OptionNames = API_NAMES,
-): Promise<UpliftResult> {
-  const split = opts.split ?? 0.5;
-  const seed = opts.seed ?? 0;
-  const model = opts.model ?? 'two-model';
-  const curvePoints = opts.curvePoints ?? 200;
-  if (!(split > 0 && split < 1))
-    throw new AppError('VALIDATION_FAILED', `split: the share held out for testing must be strictly between 0 and 1, got ${split}.`, {
-      fields: [{ field: 'split', message: 'out of range' }],
-    });
-  if (!Number.isSafeInteger(seed))
-    throw new AppError('VALIDATION_FAILED', `seed: must be a whole number, got ${seed}.`, {
-      fields: [{ field: 'seed', message: 'not an integer' }],
-    });
-  if (model !== 'two-model' && model !== 'class-transformation') {
-    throw new AppError('VALIDATION_FAILED', `model: unknown model '${String(model)}'; use 'two-model' or 'class-transformation'.`, {
-      fields: [{ field: 'model', message: 'unknown' }],
-    });
-  }
-  if (!Number.isInteger(curvePoints) || curvePoints < 2)
-    throw new AppError('VALIDATION_FAILED', `curvePoints: must be a whole number of at least 2.`, {
-      fields: [{ field: 'curvePoints', message: 'too small' }],
-    });
-  const { experiment: e, subjects } = await load(q, name);
-  const { arm, outcome } = pickArmAndOutcome(e, opts.treatment, opts.outcome, names, true);
-  const numeric = e.features.map((f) => f.kind === 'numeric');
-  const rows: UpliftRow[] = [];
-  for (const s of subjects) {
-    if (s.arm !== arm && s.arm !== e.controlArm) continue;
-    const outcomes: Record<string, number> = {};
-    e.outcomes.forEach((o, k) => (outcomes[o.name] = s.outcomes[k] as number));
-    const features: Record<string, number | string> = {};
-    e.features.forEach((f, k) => (features[f.name] = numeric[k] ? Number(s.features[k]) : (s.features[k] as string)));
-    rows.push({ arm: s.arm, outcomes, features });
-  }
-  let r;
-  try {
-    r = evaluateUplift(rows, {
-      treatmentArm: arm,
-      controlArm: e.controlArm,
-      outcome: outcome.name,
-      split,
-      seed,
-      model,
-      features: e.modelFeatures,
-      keepScores: true,
-    });
-  } catch (err) {
-    if (err instanceof RangeError)
-      throw new AppError('EXPERIMENTS_CANNOT_EVALUATE', `The uplift model cannot be evaluated: ${err.message}.`, {
-        treatment: arm,
-        outcome: outcome.name,
-        split,
-      });
-    throw err;
-  }
-  const sc = r.scores as { y: number[]; treatment: number[]; uplift: number[] };
-  return {
-    experiment: e.name,
-    treatment: arm,
-    control: e.controlArm,
-    outcome: outcome.name,
-    model: r.model,
-    split,
-    seed,
-    qini: r.qini,
-    auuc: r.auuc,
-    upliftAt30: r.upliftAt30,
-    testUplift: r.testUplift,
-    n: r.n,
-    features: e.modelFeatures,
-    columns: r.columns,
-    curves: {
-      qini: downsampleCurve(qiniCurve(sc.y, sc.uplift, sc.treatment), curvePoints),
-      perfectQini: downsampleCurve(perfectQiniCurve(sc.y, sc.treatment), curvePoints),
-      uplift: downsampleCurve(upliftCurve(sc.y, sc.uplift, sc.treatment), curvePoints),
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Sample size
-
-export type SampleSizeOptions =
-  | { baseline: number; lift: number; liftType?: 'absolute' | 'relative'; alpha?: number; power?: number; alternative?: Alternative }
-  | { delta: number; sd: number; alpha?: number; power?: number; alternative?: Alternative };
-
-export type SampleSizeResult = {
-  design: 'proportions' | 'means';
-  perArm: number;
-  total: number;
-  alpha: number;
-  power: number;
-  alternative: Alternative;
-  method: string;
-} & Record<string, unknown>;
-
-/**
- * Customers per arm to detect a lift in a rate (R's power.prop.test) or a difference in a mean (power.t.test).
- * Throws VALIDATION_FAILED with the domain's message on values out of range.
- */
-export function planSampleSize(opts: SampleSizeOptions): SampleSizeResult {
-  const alpha = opts.alpha ?? 0.05;
-  const power = opts.power ?? 0.8;
-  const alternative = opts.alternative ?? 'two-sided';
-  try {
-    if ('baseline' in opts) {
-      const liftType = opts.liftType ?? 'absolute';
-      const r = sampleSizeForProportions({ baseline: opts.baseline, lift: opts.lift, liftType, alpha, power, alternative });
-      return {
-        design: 'proportions',
-        perArm: r.perArm,
-        total: 2 * r.perArm,
-        alpha,
-        power,
-        alternative,
-        baseline: r.p1,
-        target: r.p2,
-        liftType,
-        method: "two proportions, normal approximation (R's power.prop.test)",
-      };
-    }
-    const r = sampleSizeForMeans({ delta: opts.delta, sd: opts.sd, alpha, power, alternative });
-    return {
-      design: 'means',
-      perArm: r.perArm,
-      total: 2 * r.perArm,
-      alpha,
-      power,
-      alternative,
-      delta: opts.delta,
-      sd: opts.sd,
-      method: "two-sample t-test, noncentral t (R's power.t.test)",
-    };
-  } catch (e) {
-    if (e instanceof RangeError) {
-      const field = /^(\w+)/.exec(e.message)?.[1] ?? 'query';
-      throw new AppError('VALIDATION_FAILED', `${e.message}.`, { fields: [{ field, message: e.message }] });
-    }
-    throw e;
-  }
 }

@@ -83,9 +83,10 @@ export {
   meanLook,
 } from './domain/sequential.ts';
 export type { SequentialLook, SequentialOptions, SequentialState } from './domain/sequential.ts';
+/** Loads an experiment file (CSV) as a finished experiment, all or nothing; names each bad line and field. */
+export { importExperiment } from './experiments.import.ts';
+export type { ImportOptions, ImportProgress, ImportResult } from './experiments.import.ts';
 export {
-  /** Loads an experiment file (CSV) as a finished experiment, all or nothing; names each bad line and field. */
-  importExperiment,
   /** Every experiment. */
   listExperiments,
   /** An experiment by name, or EXPERIMENTS_NOT_FOUND. */
@@ -94,34 +95,23 @@ export {
   experimentReport,
   /** The effect of one treatment arm per segment of an attribute, flagged harmed only when its interval says so. */
   segmentReport,
-  /** Fits and scores an uplift model on a stored experiment: Qini, AUUC, uplift@30% and the curves. */
-  evaluateExperimentUplift,
-  /** Customers per arm to detect a lift in a rate or a difference in a mean. */
-  planSampleSize,
   /** The flat name of an outcome's per-arm figure: visit → visitRate, spend → spendPerCustomer. */
   outcomeKey,
-  /** At most n points of a curve, evenly spaced, first and last kept. */
-  downsampleCurve,
   /** The experiment files the import knows (hillstrom). */
   EXPERIMENT_SOURCES,
   /** Kevin Hillstrom's e-mail experiment: arms, control, outcomes and attributes. */
   HILLSTROM_SPEC,
 } from './experiments.service.ts';
-export type {
-  ExperimentSpec,
-  ImportOptions,
-  ImportProgress,
-  ImportResult,
-  ExperimentReport,
-  ReportOptions,
-  SegmentReport,
-  SegmentOptions,
-  OptionNames,
-  UpliftOptions,
-  UpliftResult,
-  SampleSizeOptions,
-  SampleSizeResult,
-} from './experiments.service.ts';
+export type { ExperimentSpec, ExperimentReport, ReportOptions, SegmentReport, SegmentOptions, OptionNames } from './experiments.service.ts';
+export {
+  /** Fits and scores an uplift model on a stored experiment: Qini, AUUC, uplift@30% and the curves. */
+  evaluateExperimentUplift,
+  /** Customers per arm to detect a lift in a rate or a difference in a mean. */
+  planSampleSize,
+  /** At most n points of a curve, evenly spaced, first and last kept. */
+  downsampleCurve,
+} from './experiments.uplift.ts';
+export type { UpliftOptions, UpliftResult, SampleSizeOptions, SampleSizeResult } from './experiments.uplift.ts';
 /** HTTP routes of the module. */
 export { registerExperimentRoutes } from './experiments.routes.ts';
 /** Request and response schemas, shared with the console. */
