@@ -42,6 +42,15 @@ export {
   earnedTier,
   upgradeTiersAfterReceipts,
   findTier,
+  /** What the till committed per receipt. */
+  findTillReceipt,
+  findTillReceipts,
+  findSaleWithReturns,
+  insertTillReceipts,
+  addLadderCounts,
+} from './loyalty.service.ts';
+export type { CardAtTill, PointsLiability, Program, Wallet, TillReceiptRow, TillReference } from './loyalty.service.ts';
+export {
   /** Cards and households. */
   getCard,
   issueCard,
@@ -50,6 +59,8 @@ export {
   cardsOf,
   joinHousehold,
   householdOf,
+} from './loyalty.cards.ts';
+export {
   /** Gift certificates. */
   issueCertificate,
   getCertificate,
@@ -59,14 +70,8 @@ export {
   createPartner,
   listPartners,
   settlement,
-  /** What the till committed per receipt. */
-  findTillReceipt,
-  findTillReceipts,
-  findSaleWithReturns,
-  insertTillReceipts,
-  addLadderCounts,
-} from './loyalty.service.ts';
-export type { CardAtTill, PointsLiability, Program, Wallet, Partner, CertificateRow, TillReceiptRow, TillReference } from './loyalty.service.ts';
+} from './loyalty.certificates.ts';
+export type { Partner, CertificateRow } from './loyalty.certificates.ts';
 /** Points arithmetic: earning, the redeemable maximum, redemption per line, proportional reversal. Pure. */
 export { earnPoints, maxRedeemable, allocateRedemption, proportionalShare } from './domain/points.ts';
 export type { EarnConfig, BurnConfig } from './domain/points.ts';

@@ -5,6 +5,8 @@ import * as customers from '../customers/index.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import * as c from './loyalty.contract.ts';
+import * as cards from './loyalty.cards.ts';
+import * as certificates from './loyalty.certificates.ts';
 import * as service from './loyalty.service.ts';
 
 const tags = ['loyalty'];
@@ -59,22 +61,22 @@ export function registerLoyaltyRoutes(app: FastifyInstance, database: Database):
   r.post('/api/v1/loyalty/cards', {
     config: { roles: ['admin', 'till', 'agent'] },
     schema: { tags, summary: 'Issue a card, bound to a customer (a new one for an unknown identity)', body: c.IssueCardBody, response: { 201: c.Card } },
-    handler: async (req, reply) => reply.code(201).send(await service.issueCard(database, req.body.number, req.body.customer)),
+    handler: async (req, reply) => reply.code(201).send(await cards.issueCard(database, req.body.number, req.body.customer)),
   });
   r.get('/api/v1/loyalty/cards/:number', {
     config: { roles: ['admin', 'till', 'agent'] },
     schema: { tags, summary: 'A card and its status', params: z.object({ number: z.string() }), response: { 200: c.Card } },
-    handler: async (req) => service.getCard(database, req.params.number),
+    handler: async (req) => cards.getCard(database, req.params.number),
   });
   r.post('/api/v1/loyalty/cards/:number/block', {
     config: { roles: ['admin', 'agent'] },
     schema: { tags, summary: 'Block a lost or stolen card (the points stay with the customer)', params: z.object({ number: z.string() }), response: { 200: c.Card } },
-    handler: async (req) => service.blockCard(database, req.params.number),
+    handler: async (req) => cards.blockCard(database, req.params.number),
   });
   r.post('/api/v1/loyalty/cards/:number/replace', {
     config: { roles: ['admin', 'agent', 'till'] },
     schema: { tags, summary: 'Replace a card by a new number; the balance follows', params: z.object({ number: z.string() }), body: c.ReplaceCardBody, response: { 201: c.Card } },
-    handler: async (req, reply) => reply.code(201).send(await service.replaceCard(database, req.params.number, req.body.newNumber)),
+    handler: async (req, reply) => reply.code(201).send(await cards.replaceCard(database, req.params.number, req.body.newNumber)),
   });
   r.post('/api/v1/loyalty/households', {
     config: { roles: ['admin', 'agent'] },
@@ -84,28 +86,28 @@ export function registerLoyaltyRoutes(app: FastifyInstance, database: Database):
       body: c.HouseholdBody,
       response: { 200: z.object({ owner: z.string(), members: z.array(z.string()), moved: z.number().int() }) },
     },
-    handler: async (req) => service.joinHousehold(database, await customerOf(database, req.body.owner, 'owner'), await customerOf(database, req.body.member, 'member')),
+    handler: async (req) => cards.joinHousehold(database, await customerOf(database, req.body.owner, 'owner'), await customerOf(database, req.body.member, 'member')),
   });
 
   r.post('/api/v1/loyalty/certificates', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Issue a gift certificate (face value, categories, expiry)', body: c.IssueCertificateBody, response: { 201: c.Certificate } },
-    handler: async (req, reply) => reply.code(201).send(await service.issueCertificate(database, req.body)),
+    handler: async (req, reply) => reply.code(201).send(await certificates.issueCertificate(database, req.body)),
   });
   r.get('/api/v1/loyalty/certificates/:code', {
     config: { roles: ['admin', 'till', 'agent'] },
     schema: { tags, summary: 'A certificate and what is left of it', params: z.object({ code: z.string() }), response: { 200: c.Certificate } },
-    handler: async (req) => service.getCertificate(database, req.params.code),
+    handler: async (req) => certificates.getCertificate(database, req.params.code),
   });
 
   r.post('/api/v1/loyalty/partners', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Add a coalition partner: its stores, earn rate, issue cost and burn value', body: c.PartnerBody, response: { 201: c.PartnerBody.omit({ issueCost: true, burnValue: true }).extend({ issueCost: z.string(), burnValue: z.string() }) } },
-    handler: async (req, reply) => reply.code(201).send(await service.createPartner(database, req.body, (await service.getProgram(database)).config.currency)),
+    handler: async (req, reply) => reply.code(201).send(await certificates.createPartner(database, req.body, (await service.getProgram(database)).config.currency)),
   });
   r.get('/api/v1/loyalty/partners/settlement', {
     config: { roles: ['admin', 'analyst', 'partner'] },
     schema: { tags, summary: 'Who owes whom for a period: points issued and burned at each partner, at their rates', querystring: c.SettlementQuery, response: { 200: c.Settlement } },
-    handler: async (req) => service.settlement(database, req.query.from, req.query.to),
+    handler: async (req) => certificates.settlement(database, req.query.from, req.query.to),
   });
 }

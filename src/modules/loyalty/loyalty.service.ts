@@ -1,16 +1,11 @@
-import * as customers from '../customers/index.ts';
 import * as sales from '../sales/index.ts';
 import type { Database, Queryable, Session } from '../../platform/db/client.ts';
 import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
-import { newId } from '../../platform/ids.ts';
-import { decimalToMinor, isKnownCurrency, minorToDecimal } from '../../platform/money.ts';
-import type { z } from 'zod';
-import { ProgramConfig, type Balance, type IssueCertificateBody, type PartnerBody } from './loyalty.contract.ts';
+import { decimalToMinor, isKnownCurrency } from '../../platform/money.ts';
+import { ProgramConfig, type Balance } from './loyalty.contract.ts';
 import * as ledger from './ledger.repository.ts';
 import * as repo from './loyalty.repository.ts';
-
-type Identity = { kind: customers.IdentityKind; value: string };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The program
@@ -49,6 +44,11 @@ const reference = referenceCache<Queryable, TillReference>(REFERENCE_TTL_MS, asy
 });
 
 /** The till's reference data (cached per database for a few seconds). */
+/** Forgets the cached reference data, so the next till request reads it (after a change made in this process). */
+export function clearTillReference(): void {
+  reference.clear();
+}
+
 export async function tillReference(q: Queryable): Promise<TillReference> {
   return reference.get(q);
 }
@@ -286,154 +286,6 @@ export async function expireDue(database: Database, now = new Date(), batch = 10
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Cards and households
-
-function cardDto(c: repo.CardRow) {
-  return {
-    number: c.number,
-    customerId: c.customerId,
-    status: c.status,
-    replacedBy: c.replacedBy,
-    issuedAt: new Date(c.issuedAt).toISOString(),
-  };
-}
-
-/** The card, or LOYALTY_CARD_NOT_FOUND. */
-export async function getCard(q: Queryable, number: string) {
-  const c = await repo.findCard(q, number);
-  if (!c) throw new AppError('LOYALTY_CARD_NOT_FOUND', `No card ${number}.`);
-  return cardDto(c);
-}
-
-/**
- * Issues a card: registers its number, and binds it to the customer given (registering a new customer for an unknown
- * identity) or, with none, to a new customer known by the card alone.
- */
-export async function issueCard(database: Database, number: string, customer?: Identity) {
-  return database.transaction(async (s) => {
-    if (await repo.findCard(s, number))
-      throw new AppError('LOYALTY_CARD_TAKEN', `Card ${number} is issued already.`, {
-        fields: [{ field: 'number', message: 'issued already' }],
-      });
-    const owner = customer
-      ? await customers.findOrCreateByIdentity(s, customer)
-      : await customers.findOrCreateByIdentity(s, { kind: 'card', value: number });
-    if (customer) await customers.attachIdentity(s, owner.id, { kind: 'card', value: number });
-    const card = await repo.insertCard(s, number, owner.id);
-    if (!card)
-      throw new AppError('LOYALTY_CARD_TAKEN', `Card ${number} is issued already.`, {
-        fields: [{ field: 'number', message: 'issued already' }],
-      });
-    return cardDto(card);
-  });
-}
-
-async function activeCard(s: Session, number: string): Promise<repo.CardRow> {
-  await s.query(`SELECT number FROM loyalty.cards WHERE number = $1 FOR UPDATE`, [number]);
-  const card = await repo.findCard(s, number);
-  if (!card) throw new AppError('LOYALTY_CARD_NOT_FOUND', `No card ${number}.`);
-  if (card.status !== 'active') throw new AppError('LOYALTY_CARD_INACTIVE', `Card ${number} is ${card.status}.`);
-  return card;
-}
-
-/** Blocks a card (lost or stolen): the till then treats it as unknown; the customer's points stay. */
-export async function blockCard(database: Database, number: string) {
-  return database.transaction(async (s) => cardDto(await repo.updateCard(s, (await activeCard(s, number)).number, { status: 'blocked' })));
-}
-
-/**
- * Replaces a card by a new number bound to the same customer; the balance follows, since it is the customer's. The
- * old card is marked replaced (a blocked card may be replaced too).
- */
-export async function replaceCard(database: Database, number: string, newNumber: string) {
-  return database.transaction(async (s) => {
-    await s.query(`SELECT number FROM loyalty.cards WHERE number = $1 FOR UPDATE`, [number]);
-    const old = await repo.findCard(s, number);
-    if (!old) throw new AppError('LOYALTY_CARD_NOT_FOUND', `No card ${number}.`);
-    if (old.status === 'replaced') throw new AppError('LOYALTY_CARD_INACTIVE', `Card ${number} was replaced by ${old.replacedBy}.`);
-    if (!old.customerId) throw new AppError('LOYALTY_CARD_INACTIVE', `Card ${number} is bound to no customer.`);
-    const fresh = await repo.insertCard(s, newNumber, old.customerId);
-    if (!fresh)
-      throw new AppError('LOYALTY_CARD_TAKEN', `Card ${newNumber} is issued already.`, {
-        fields: [{ field: 'newNumber', message: 'issued already' }],
-      });
-    await customers.attachIdentity(s, old.customerId, { kind: 'card', value: newNumber });
-    await repo.updateCard(s, number, { status: 'replaced', replacedBy: newNumber });
-    return cardDto(fresh);
-  });
-}
-
-export async function cardsOf(q: Queryable, customerId: string) {
-  return (await repo.cardsOf(q, customerId)).map(cardDto);
-}
-
-/**
- * Adds a member to the owner's household: from now on the member earns into, and redeems from, the owner's wallet.
- * Points the member holds move there too, lot by lot, keeping their dates.
- */
-export async function joinHousehold(
-  database: Database,
-  ownerId: string,
-  memberId: string,
-): Promise<{ owner: string; members: string[]; moved: number }> {
-  if (ownerId === memberId)
-    throw new AppError('VALIDATION_FAILED', 'member: the owner cannot be their own member.', {
-      fields: [{ field: 'member', message: 'same as owner' }],
-    });
-  return database.transaction(async (s) => {
-    const owner = (await repo.householdOf(s, ownerId)).owner;
-    const before = await repo.householdOf(s, memberId);
-    if (before.members.length > 0 && before.owner === memberId)
-      throw new AppError('VALIDATION_FAILED', 'member: this customer owns a household; move its members first.', {
-        fields: [{ field: 'member', message: 'owns a household' }],
-      });
-    // Lock both wallets in key order, so two joins cannot deadlock.
-    for (const c of [owner, before.owner].sort())
-      await s.query(`INSERT INTO loyalty.balances (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO UPDATE SET updated_at = now()`, [
-        c,
-      ]);
-    const moved = before.owner === owner ? 0 : await moveLots(s, before.owner, owner);
-    await repo.joinHousehold(s, memberId, owner);
-    return { ...(await repo.householdOf(s, owner)), moved };
-  });
-}
-
-/** Moves every lot's remaining points from one wallet to another: new lots with the same dates, one transfer each. */
-async function moveLots(s: Session, from: string, to: string): Promise<number> {
-  const lots = await s.query<{ id: string; active: boolean; rem: number; earned_at: Date; activates_at: Date; expires_at: Date }>(
-    `SELECT l.id, coalesce(bool_or(m.kind = 'activate'), false) AS active, (l.points - coalesce(sum(m.points), 0))::int AS rem, l.earned_at, l.activates_at, l.expires_at
-     FROM loyalty.lots l LEFT JOIN loyalty.lot_moves m ON m.customer_id = l.customer_id AND m.lot_id = l.id
-     WHERE l.customer_id = $1 GROUP BY l.id, l.points, l.earned_at, l.activates_at, l.expires_at HAVING l.points - coalesce(sum(m.points), 0) > 0 ORDER BY l.id`,
-    [from],
-  );
-  let moved = 0;
-  for (const l of lots) {
-    const lotId = newId('lot');
-    const out = newId('transfer');
-    const acct = l.active ? 'active' : 'pending';
-    await s.query(
-      `WITH a AS (INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, lot_id)
-                  VALUES ($1, $3, $5::text || ':' || $1, $5::text || ':' || $2, $4::int, 'pool-out', 'pool:' || $6, $6)),
-            b AS (INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, lot_id)
-                  VALUES ($2, $7, $5::text || ':' || $1, $5::text || ':' || $2, $4::int, 'pool-in', 'pool:' || $6, $8)),
-            m1 AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) VALUES ($1, $6, $3, 'pool-out', $4::int)),
-            lot AS (INSERT INTO loyalty.lots (customer_id, id, points, earned_at, activates_at, expires_at, cause) VALUES ($2, $8, $4::int, $9::timestamptz, $10::timestamptz, $11::timestamptz, 'pool:' || $6)),
-            m2 AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT $2, $8, $7, 'activate', 0 WHERE $12::boolean)
-       UPDATE loyalty.balances SET active = active + CASE WHEN customer_id = $2 THEN 1 ELSE -1 END * CASE WHEN $12::boolean THEN $4::int ELSE 0 END,
-                                   pending = pending + CASE WHEN customer_id = $2 THEN 1 ELSE -1 END * CASE WHEN $12::boolean THEN 0 ELSE $4::int END, updated_at = now()
-       WHERE customer_id IN ($1, $2)`,
-      [from, to, out, l.rem, acct, l.id, newId('transfer'), lotId, l.earned_at, l.activates_at, l.expires_at, l.active],
-    );
-    moved += l.rem;
-  }
-  return moved;
-}
-
-export async function householdOf(q: Queryable, customerId: string) {
-  return repo.householdOf(q, customerId);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Tiers
 
 /** Rank of each tier key (its place in the program's list, lowest first). */
@@ -501,129 +353,6 @@ export async function evaluateTiers(
 
 export async function findTier(q: Queryable, customerId: string) {
   return repo.findTier(q, customerId);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Gift certificates
-
-function certificateDto(c: repo.CertificateRow) {
-  return {
-    code: c.code,
-    currency: c.currency,
-    face: minorToDecimal(c.faceMinor, c.currency),
-    remaining: minorToDecimal(Number(c.remainingMinor), c.currency),
-    categories: c.categories,
-    expiresAt: new Date(c.expiresAt).toISOString(),
-    status: Number(c.remainingMinor) <= 0 ? 'spent' : new Date(c.expiresAt) <= new Date() ? 'expired' : c.status,
-  };
-}
-
-export async function issueCertificate(q: Queryable, body: z.output<typeof IssueCertificateBody>) {
-  if (!isKnownCurrency(body.currency))
-    throw new AppError('VALIDATION_FAILED', `currency: '${body.currency}' is not an ISO 4217 code.`, {
-      fields: [{ field: 'currency', message: 'unknown currency' }],
-    });
-  const faceMinor = decimalToMinor(body.face, body.currency);
-  if (faceMinor === undefined || faceMinor <= 0)
-    throw new AppError('VALIDATION_FAILED', `face: must be a positive amount in ${body.currency}.`, {
-      fields: [{ field: 'face', message: 'positive amount' }],
-    });
-  const ok = await repo.insertCertificate(q, {
-    code: body.code,
-    currency: body.currency,
-    faceMinor,
-    categories: body.categories,
-    expiresAt: new Date(body.expiresAt),
-  });
-  if (!ok)
-    throw new AppError('LOYALTY_CERTIFICATE_TAKEN', `Certificate ${body.code} exists already.`, {
-      fields: [{ field: 'code', message: 'exists already' }],
-    });
-  return getCertificate(q, body.code);
-}
-
-export async function getCertificate(q: Queryable, code: string) {
-  const [c] = await repo.findCertificates(q, [code]);
-  if (!c) throw new AppError('LOYALTY_CERTIFICATE_INVALID', `No certificate ${code}.`, { fields: [{ field: 'code', message: 'unknown' }] });
-  return certificateDto(c);
-}
-
-export const findCertificates = repo.findCertificates;
-export const addCertificateMoves = repo.addCertificateMoves;
-export type CertificateRow = repo.CertificateRow;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Partners (coalition)
-
-export type Partner = repo.PartnerRow;
-
-export async function createPartner(q: Queryable, body: z.output<typeof PartnerBody>, currency: string) {
-  const issueCostMinor = decimalToMinor(body.issueCost, currency)!;
-  const burnValueMinor = decimalToMinor(body.burnValue, currency)!;
-  const ok = await repo.insertPartner(q, {
-    code: body.code,
-    name: body.name,
-    earnPercent: body.earnPercent,
-    issueCostMinor,
-    burnValueMinor,
-    stores: body.stores,
-  });
-  if (!ok)
-    throw new AppError('LOYALTY_PARTNER_TAKEN', `Partner ${body.code} exists, or one of its stores belongs to another partner.`, {
-      fields: [{ field: 'code', message: 'taken' }],
-    });
-  reference.clear();
-  return partnerDto(
-    (await repo.listPartners(q)).find((p) => p.code === body.code)!,
-    currency,
-  );
-}
-
-function partnerDto(p: repo.PartnerRow, currency: string) {
-  return {
-    code: p.code,
-    name: p.name,
-    earnPercent: p.earnPercent,
-    issueCost: minorToDecimal(p.issueCostMinor, currency),
-    burnValue: minorToDecimal(p.burnValueMinor, currency),
-    stores: p.stores,
-  };
-}
-
-export async function listPartners(q: Queryable, currency: string) {
-  return (await repo.listPartners(q)).map((p) => partnerDto(p, currency));
-}
-
-/**
- * Who owes whom for [from, to] (whole UTC days): each partner owes the program for the points its customers earned
- * there (at its issue cost), and the program owes the partner for points burned there (at its burn value).
- */
-export async function settlement(q: Queryable, from: string, to: string) {
-  const program = await getProgram(q);
-  const cur = program.config.currency;
-  const [partners, flows] = await Promise.all([
-    repo.listPartners(q),
-    repo.partnerFlows(q, new Date(`${from}T00:00:00Z`), new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000)),
-  ]);
-  return {
-    from,
-    to,
-    currency: cur,
-    partners: partners.map((p) => {
-      const f = flows.find((x) => x.code === p.code) ?? { issued: 0, burned: 0 };
-      const owes = f.issued * p.issueCostMinor;
-      const owed = f.burned * p.burnValueMinor;
-      return {
-        code: p.code,
-        name: p.name,
-        pointsIssued: f.issued,
-        pointsBurned: f.burned,
-        partnerOwes: minorToDecimal(owes, cur),
-        programOwes: minorToDecimal(owed, cur),
-        net: minorToDecimal(owes - owed, cur),
-      };
-    }),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
