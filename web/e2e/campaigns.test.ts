@@ -1,36 +1,29 @@
-import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/entry/server.ts';
 import * as campaigns from '../../src/modules/campaigns/index.ts';
 import * as customers from '../../src/modules/customers/index.ts';
 import * as sales from '../../src/modules/sales/index.ts';
 import * as segments from '../../src/modules/segments/index.ts';
-import { createUser } from '../../src/modules/staff/index.ts';
 import type { Database } from '../../src/platform/db/client.ts';
-import { ensureConsoleBuilt } from '../../src/platform/http/console.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { openTestDatabase } from '../../test/db.ts';
-import { SHOTS, hasChromium, launch, listen, login } from './fixture.ts';
+import { ANALYST, SHOTS, hasChromium, login, startConsole } from './fixture.ts';
 
 // The campaigns page on a launched campaign with receipts after its launch: the arms, the effect with its interval,
 // the ROI waterfall, and each segment's verdict. The figures on the page are the API report's.
 
-const PASSWORD = 'correct horse battery';
 const LAUNCH = '2026-02-01T00:00:00.000Z';
 const DAY = 86_400_000;
 const N = 300;
 
 describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /usr/bin/chromium)', () => {
-  let database: Database;
-  let app: FastifyInstance;
-  let base: string;
-  let browser: Browser;
+  let rig: Awaited<ReturnType<typeof startConsole>>;
 
   beforeAll(async () => {
-    const [built, db] = await Promise.all([ensureConsoleBuilt(), openTestDatabase()]);
-    expect(built, 'web/dist could not be built').toBe(true);
-    database = db;
+    rig = await startConsole(seed);
+  }, 180_000);
+
+  afterAll(() => rig?.close());
+
+  /** Customers with a purchase history and segments, a launched campaign, and two in three buying after it. */
+  async function seed(database: Database): Promise<void> {
     const ids: string[] = [];
     await database.transaction(async (s) => {
       for (let i = 0; i < N; i++)
@@ -81,33 +74,39 @@ describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /
         ids.flatMap((customerId, i) =>
           i % 3 === 0
             ? []
-            : [{ storeCode: 'S1', number: `A-${i}`, customerId, kind: 'sale' as const, occurredAt: new Date(Date.parse(LAUNCH) + (1 + (i % 10)) * DAY), currency: 'GBP', source: 'test', lines: [{ sku: 'B', quantity: '1', unitPriceMinor: 2500, amountMinor: 2500 }] }],
+            : [
+                {
+                  storeCode: 'S1',
+                  number: `A-${i}`,
+                  customerId,
+                  kind: 'sale' as const,
+                  occurredAt: new Date(Date.parse(LAUNCH) + (1 + (i % 10)) * DAY),
+                  currency: 'GBP',
+                  source: 'test',
+                  lines: [{ sku: 'B', quantity: '1', unitPriceMinor: 2500, amountMinor: 2500 }],
+                },
+              ],
         ),
       ),
     );
-    await createUser(database, { email: 'analyst@shop.test', role: 'analyst', password: PASSWORD, name: 'Test analyst' });
-    app = await buildServer(database, { logger: createLogger('silent'), rateLimitPerMinute: 100_000 });
-    base = await listen(app);
-    browser = await launch();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  }
 
   it('shows treated against control, the ROI waterfall and the segments', async () => {
-    const report = await campaigns.campaignReport(database, 'winter');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const report = await campaigns.campaignReport(rig.database, 'winter');
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     const page = await context.newPage();
     try {
-      await login(page, base, 'analyst@shop.test', PASSWORD);
+      await login(page, rig.base, ANALYST.email, ANALYST.password);
       await page.getByTestId('nav-campaigns').click();
       await page.getByTestId('campaign-waterfall').waitFor();
-      const pct = (x: number) => new Intl.NumberFormat('en-GB', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x);
+      const pct = (x: number) =>
+        new Intl.NumberFormat('en-GB', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x);
       expect(await page.getByTestId('effect-conversion').innerText()).toContain(pct(report.effects.conversion!.estimate));
-      expect(await page.getByTestId('campaign-roi').innerText()).toContain(report.money.roi === null ? '—' : new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(report.money.roi));
+      expect(await page.getByTestId('campaign-roi').innerText()).toContain(
+        report.money.roi === null
+          ? '—'
+          : new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(report.money.roi),
+      );
       if (report.effects.conversionAlwaysValid)
         expect(await page.getByTestId('always-valid').innerText()).toContain(pct(report.effects.conversionAlwaysValid.low));
       await page.locator('[data-testid="roi-waterfall"][data-ready="true"]').waitFor();

@@ -5,6 +5,12 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/entry/server.ts';
+import { createUser } from '../../src/modules/staff/index.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { ensureConsoleBuilt } from '../../src/platform/http/console.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { openTestDatabase } from '../../test/db.ts';
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium; the tests never download a browser of their own. */
@@ -60,4 +66,32 @@ export async function login(page: Page, base: string, email: string, password: s
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
+}
+
+export const ANALYST = { email: 'analyst@shop.test', password: 'correct horse battery' };
+
+/** A console on a fresh test database: the app built, `seed` run, an analyst account, a server and Chromium. */
+export async function startConsole(seed: (database: Database) => Promise<void>): Promise<{
+  database: Database;
+  base: string;
+  browser: Browser;
+  close: () => Promise<void>;
+}> {
+  const [built, database] = await Promise.all([ensureConsoleBuilt(), openTestDatabase()]);
+  if (!built) throw new Error('web/dist could not be built');
+  await seed(database);
+  await createUser(database, { email: ANALYST.email, role: 'analyst', password: ANALYST.password, name: 'Test analyst' });
+  const app = await buildServer(database, { logger: createLogger('silent'), rateLimitPerMinute: 100_000 });
+  const base = await listen(app);
+  const browser = await launch();
+  return {
+    database,
+    base,
+    browser,
+    close: async () => {
+      await browser.close();
+      await app.close();
+      await database.close();
+    },
+  };
 }
