@@ -3,6 +3,7 @@ import type { Database, Queryable, Session } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import * as repo from './loyalty.repository.ts';
+import { LOTS_WITH_MOVES } from './ledger.repository.ts';
 
 type Identity = { kind: customers.IdentityKind; value: string };
 
@@ -121,9 +122,8 @@ export async function joinHousehold(
 /** Moves every lot's remaining points from one wallet to another: new lots with the same dates, one transfer each. */
 async function moveLots(s: Session, from: string, to: string): Promise<number> {
   const lots = await s.query<{ id: string; active: boolean; rem: number; earned_at: Date; activates_at: Date; expires_at: Date }>(
-    `SELECT l.id, coalesce(bool_or(m.kind = 'activate'), false) AS active, (l.points - coalesce(sum(m.points), 0))::int AS rem, l.earned_at, l.activates_at, l.expires_at
-     FROM loyalty.lots l LEFT JOIN loyalty.lot_moves m ON m.customer_id = l.customer_id AND m.lot_id = l.id
-     WHERE l.customer_id = $1 GROUP BY l.id, l.points, l.earned_at, l.activates_at, l.expires_at HAVING l.points - coalesce(sum(m.points), 0) > 0 ORDER BY l.id`,
+    `SELECT l.id, m.active, l.points - m.used AS rem, l.earned_at, l.activates_at, l.expires_at
+     FROM ${LOTS_WITH_MOVES} WHERE l.customer_id = $1 AND l.points > m.used ORDER BY l.id`,
     [from],
   );
   let moved = 0;
