@@ -6,6 +6,7 @@ import type { Database, Session } from '../../platform/db/client.ts';
 import { AppError, pgCode } from '../../platform/errors.ts';
 import { decimalToMinor } from '../../platform/money.ts';
 import { groupRunner } from '../../platform/group.ts';
+import { newId } from '../../platform/ids.ts';
 import { gather, loadReference } from './gather.ts';
 import { priceWith, type Priced } from './price.ts';
 import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './till.contract.ts';
@@ -151,7 +152,7 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
       });
       if (group.length > 0) {
         try {
-          const answers = await database.transaction((s) => writeGroup(database, s, group));
+          const answers = await database.transaction((s) => writeGroup(database, s, group), { pipeline: true });
           group.forEach((r, i) => (out[r.index] = answers[i]!));
           if (!knownStores.has(database)) knownStores.set(database, new Set());
           for (const r of group) knownStores.get(database)!.add(r.body.store);
@@ -186,6 +187,13 @@ function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | un
   if (!race || r.attempts >= MAX_ATTEMPTS) out[r.index] = why?.error ?? (e instanceof Error ? e : new Error(String(e)));
 }
 
+/**
+ * A group's writes, pipelined: the receipt and transfer ids are chosen here, so that every statement can be sent
+ * before any answer is back, and the server runs them back to back (three round trips with BEGIN and COMMIT, not one
+ * per statement). Each module's second statement, where it has one (a receipt after its number is claimed, the lots
+ * of a redemption after its balance is), follows in a second burst. What the answers say is checked once all are in;
+ * anything wrong throws, and the transaction is rolled back whole.
+ */
 async function writeGroup(database: Database, s: Session, group: Ready[]): Promise<CommitResponse[]> {
   const program = group[0]!.priced.program;
   const cur = program.config.currency;
@@ -193,32 +201,10 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
   const known = knownStores.get(database) ?? new Set<string>();
   for (const store of new Set(group.map((r) => r.body.store)))
     if (!known.has(store)) await catalog.insertStoreIfMissing(s, { code: store, name: store, currency: cur });
+  const receiptIds = new Map(group.map((r) => [r.index, newId('receipt', r.at.getTime())]));
+  const receiptOf = (r: Ready) => receiptIds.get(r.index)!;
 
-  const stored = await sales.storeReceipts(
-    s,
-    group.map((r) => ({
-      storeCode: r.body.store,
-      number: r.body.number,
-      customerId: r.priced.customer.id ?? anonymousId(r.body.store),
-      kind: 'sale' as const,
-      occurredAt: r.at,
-      currency: cur,
-      lines: r.priced.lines.map((l) => ({
-        sku: l.sku,
-        quantity: l.quantityText,
-        unitPriceMinor: l.unitPriceMinor,
-        amountMinor: l.totalMinor,
-      })),
-      originalReceiptId: null,
-      source: 'till' as const,
-    })),
-  );
-  // A number taken meanwhile: the sale will answer as that receipt did, or as a conflict, when it goes again.
-  if (stored.conflicts.length > 0 || stored.skipped.length > 0) throw new GroupFailed(why);
-  const receiptIds = new Map(stored.created.map((c) => [`${c.storeCode}\u0000${c.number}`, c.receiptId]));
-  const receiptOf = (r: Ready) => receiptIds.get(`${r.body.store}\u0000${r.body.number}`)!;
-
-  // Certificates: lock them, then check that what pricing read is still there.
+  // Certificates, when a sale uses any: locked, and checked against what pricing read, before the rest is sent.
   const uses = group.flatMap((r) => r.priced.certificateUse.map((c) => ({ r, ...c })));
   if (uses.length > 0) {
     const now = new Map((await loyalty.findCertificates(s, [...new Set(uses.map((u) => u.code))], true)).map((c) => [c.code, c]));
@@ -238,11 +224,32 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
     );
   }
 
-  const balanceAfter = new Map(
-    group.map((r) => [r.index, r.priced.wallet ? { active: r.priced.wallet.active, pending: r.priced.wallet.pending } : null]),
+  // Sent in this order, without waiting: the receipts, the redemptions (each wallet's balance row claimed), the
+  // points earned, the ladder and tier counts, what the till answered (with each wallet's balance after the writes
+  // above), and last the offers' budgets and uses (see claimOffersMany).
+  const stored = sales.storeReceipts(
+    s,
+    group.map((r) => ({
+      id: receiptOf(r),
+      storeCode: r.body.store,
+      number: r.body.number,
+      customerId: r.priced.customer.id ?? anonymousId(r.body.store),
+      kind: 'sale' as const,
+      occurredAt: r.at,
+      currency: cur,
+      lines: r.priced.lines.map((l) => ({
+        sku: l.sku,
+        quantity: l.quantityText,
+        unitPriceMinor: l.unitPriceMinor,
+        amountMinor: l.totalMinor,
+      })),
+      originalReceiptId: null,
+      source: 'till' as const,
+    })),
   );
   const redeeming = group.filter((r) => r.priced.redeemPoints > 0 && r.priced.wallet && r.priced.customer.id);
-  const redeemed = await loyalty.redeemMany(
+  const transferIds = new Map(redeeming.map((r) => [r.index, newId('transfer')]));
+  const redeemed = loyalty.redeemMany(
     s,
     redeeming.map((r) => ({
       owner: r.priced.wallet!.owner,
@@ -251,27 +258,12 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       cause: `receipt:${receiptOf(r)}:redeem`,
       receiptId: receiptOf(r),
       partnerCode: r.priced.partner?.code ?? null,
+      transferId: transferIds.get(r.index)!,
     })),
   );
-  const redemptionOf = new Map<number, string>();
-  redeeming.forEach((r, i) => {
-    const x = redeemed[i]!;
-    if (!x.ok) {
-      why.set(r.index, {
-        error: new AppError('LOYALTY_INSUFFICIENT_POINTS', `redeemPoints: ${r.priced.redeemPoints} points asked, fewer available now.`, {
-          fields: [{ field: 'redeemPoints', message: 'more than the balance now' }],
-        }),
-      });
-      return;
-    }
-    redemptionOf.set(r.index, x.transferId);
-    balanceAfter.set(r.index, { active: x.activeAfter, pending: balanceAfter.get(r.index)?.pending ?? 0 });
-  });
-  if (why.size > 0) throw new GroupFailed(why);
-
   const earning = group.filter((r) => r.priced.earnPoints > 0 && r.priced.wallet && r.priced.customer.id);
   const life = program.config.lifecycle;
-  const earned = await loyalty.earnMany(
+  const earned = loyalty.earnMany(
     s,
     earning.map((r) => ({
       owner: r.priced.wallet!.owner,
@@ -285,14 +277,12 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       expiryMonths: life.expiryMonths,
     })),
   );
-  earning.forEach((r, i) => balanceAfter.set(r.index, earned[i]!.balance));
-
   const identified = group.filter((r) => r.priced.customer.id);
-  await loyalty.addLadderCounts(
+  const ladder = loyalty.addLadderCounts(
     s,
     identified.flatMap((r) => r.priced.ladderObservations.map((o) => ({ customerId: r.priced.customer.id!, ...o }))),
   );
-  await loyalty.upgradeTiersAfterReceipts(
+  const tiers = loyalty.upgradeTiersAfterReceipts(
     s,
     program,
     identified.map((r) => ({
@@ -301,22 +291,22 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       spendMinor: r.priced.lines.reduce((a, l) => a + l.totalMinor, 0),
     })),
   );
-
+  // The answers without the balance after: a replay takes it from the till's row (insertTillReceipts).
   const answers = group.map((r): CommitResponse => ({
     ...r.priced.response,
     replayed: false,
     receiptId: receiptOf(r),
     store: r.body.store,
     number: r.body.number,
-    balanceAfter: balanceAfter.get(r.index)!,
+    balanceAfter: null,
   }));
-  await loyalty.insertTillReceipts(
+  const till = loyalty.insertTillReceipts(
     s,
     group.map((r, i) => {
       const keep: StoredSale = {
         response: answers[i]!,
         walletOwner: r.priced.wallet?.owner ?? null,
-        redemptionTransferId: redemptionOf.get(r.index) ?? null,
+        redemptionTransferId: transferIds.get(r.index) ?? null,
         lines: r.priced.lines,
         partner: r.priced.partner?.code ?? null,
         pointValueMinor: program.pointValueMinor,
@@ -335,20 +325,33 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
         discountMinor: decimalToMinor(answers[i]!.totals.discount, cur)!,
         ladderStep: r.priced.ladderStep,
         occurredAt: r.at,
+        walletOwner: r.priced.wallet?.owner ?? null,
       };
     }),
   );
-  // Budgets last: a budget is one row that every commit using the offer updates, and its lock is held until COMMIT,
-  // so taking it at the end keeps commits of a popular offer from queueing behind each other's whole transaction.
-  const claims = await offers.claimOffersMany(
+  // Budgets last: a budget is one row that every commit using the offer updates, and its lock is held until COMMIT.
+  const claims = offers.claimOffersMany(
     s,
     group.map((r) => ({ customerId: r.priced.customer.id, applied: r.priced.applied })),
   );
-  claims.forEach((c, i) => {
+  const [receipts, redemptions, , , , balances, claimed] = await Promise.all([stored, redeemed, earned, ladder, tiers, till, claims]);
+
+  // A number taken meanwhile: the sale will answer as that receipt did, or as a conflict, when it goes again.
+  if (receipts.conflicts.length > 0 || receipts.skipped.length > 0) throw new GroupFailed(why);
+  redeeming.forEach((r, i) => {
+    if (!redemptions[i]!.ok)
+      why.set(r.index, {
+        error: new AppError('LOYALTY_INSUFFICIENT_POINTS', `redeemPoints: ${r.priced.redeemPoints} points asked, fewer available now.`, {
+          fields: [{ field: 'redeemPoints', message: 'more than the balance now' }],
+        }),
+      });
+  });
+  if (why.size > 0) throw new GroupFailed(why);
+  claimed.forEach((c, i) => {
     if (c.exhausted.length > 0) why.set(group[i]!.index, { exclude: c.exhausted });
   });
   if (why.size > 0) throw new GroupFailed(why);
-  return answers;
+  return answers.map((a, i) => ({ ...a, balanceAfter: balances[i]!.balanceAfter }));
 }
 
 function saleTime(body: CommitBody): Date {
@@ -386,5 +389,5 @@ function replay(stored: loyalty.TillReceiptRow, body: CommitBody): CommitRespons
         fields: [{ field: 'number', message: 'already used for a different receipt' }],
       },
     );
-  return { ...keep.response, replayed: true };
+  return { ...keep.response, balanceAfter: stored.balanceAfter ?? keep.response.balanceAfter, replayed: true };
 }

@@ -31,6 +31,8 @@ export type Redemption = {
   kind?: string;
   credit?: string;
   partnerCode?: string | null;
+  /** The redemption transfer's id, when the caller needs it before the answer (the till's pipelined commit). */
+  transferId?: string;
 };
 
 /**
@@ -69,7 +71,7 @@ export async function redeemMany(
     [rs.map((r) => r.owner), rs.map((r) => r.points)],
   );
   const after = new Map(claimed.map((c) => [c.owner, c.active]));
-  const go = rs.filter((r) => after.has(r.owner)).map((r) => ({ ...r, transferId: newId('transfer') }));
+  const go = rs.filter((r) => after.has(r.owner)).map((r) => ({ ...r, transferId: r.transferId ?? newId('transfer') }));
   const taken = new Map<string, LotTake[]>();
   if (go.length > 0) {
     const rows = await s.query<{ owner: string; lots: LotTake[] }>(

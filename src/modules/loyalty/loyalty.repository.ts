@@ -239,6 +239,8 @@ export type TillReceiptRow = {
   result: unknown;
   pointsEarned: number;
   pointsRedeemed: number;
+  /** A sale's wallet balance after it (see the schema); null without a wallet, and for returns. */
+  balanceAfter: { active: number; pending: number } | null;
   createdAt: Date;
 };
 
@@ -246,7 +248,8 @@ export type TillReceiptRow = {
 const parsed = <T extends { result: unknown }>(r: T): T => ({ ...r, result: JSON.parse(r.result as string) as unknown });
 
 const TILL_COLUMNS = `customer_id AS "customerId", receipt_id AS "receiptId", store_code AS "storeCode", number, kind, original_receipt_id AS "originalReceiptId",
-  program_version AS "programVersion", result, points_earned AS "pointsEarned", points_redeemed AS "pointsRedeemed", created_at AS "createdAt"`;
+  program_version AS "programVersion", result, points_earned AS "pointsEarned", points_redeemed AS "pointsRedeemed", created_at AS "createdAt",
+  CASE WHEN balance_active_after IS NOT NULL THEN json_build_object('active', balance_active_after, 'pending', balance_pending_after) END AS "balanceAfter"`;
 
 export async function findTillReceipt(q: Queryable, store: string, number: string): Promise<TillReceiptRow | undefined> {
   return (await findTillReceipts(q, [{ store, number }]))[0];
@@ -279,7 +282,7 @@ export async function findSaleWithReturns(
     `WITH s AS (SELECT * FROM loyalty.till_receipts WHERE store_code = $1 AND number = $2 AND kind = 'sale')
      SELECT ${TILL_COLUMNS}, true AS "isSale" FROM s
      UNION ALL
-     SELECT ${TILL_COLUMNS.replace(/\b(customer_id|receipt_id|store_code|number|kind|original_receipt_id|program_version|result|points_earned|points_redeemed|created_at)\b/g, 'r.$1')}, false
+     SELECT ${TILL_COLUMNS.replace(/\b(customer_id|receipt_id|store_code|number|kind|original_receipt_id|program_version|result|points_earned|points_redeemed|created_at|balance_active_after|balance_pending_after)\b/g, 'r.$1')}, false
      FROM loyalty.till_receipts r JOIN s ON r.customer_id = s.customer_id AND r.original_receipt_id = s.receipt_id`,
     [store, number],
   );
@@ -288,33 +291,43 @@ export async function findSaleWithReturns(
   return { sale: parsed(sale), returns: rows.filter((r) => !r.isSale).map(parsed) };
 }
 
-export type NewTillReceipt = Omit<TillReceiptRow, 'createdAt'> & { discountMinor: number; ladderStep: string | null; occurredAt: Date };
+export type NewTillReceipt = Omit<TillReceiptRow, 'createdAt' | 'balanceAfter'> & {
+  discountMinor: number;
+  ladderStep: string | null;
+  occurredAt: Date;
+  /** A sale's wallet: its balance after the sale is read and stored with the row. */
+  walletOwner?: string | null;
+};
 
-/** Records what the till answered for receipts: one statement for all. */
-export async function insertTillReceipts(s: Session, rs: readonly NewTillReceipt[]): Promise<void> {
-  if (rs.length === 0) return;
-  const col = <T>(f: (r: NewTillReceipt) => T) => rs.map(f);
-  await s.query(
-    `INSERT INTO loyalty.till_receipts (customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at)
-     SELECT customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::int[], $10::int[], $11::int8[], $12::text[], $13::timestamptz[])
-       AS r(customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned, points_redeemed, discount_minor, ladder_step, occurred_at)`,
-    [
-      col((r) => r.customerId),
-      col((r) => r.receiptId),
-      col((r) => r.storeCode),
-      col((r) => r.number),
-      col((r) => r.kind),
-      col((r) => r.originalReceiptId),
-      col((r) => r.programVersion),
-      col((r) => JSON.stringify(r.result)),
-      col((r) => r.pointsEarned),
-      col((r) => r.pointsRedeemed),
-      col((r) => r.discountMinor),
-      col((r) => r.ladderStep),
-      col((r) => r.occurredAt),
-    ],
+/**
+ * Records what the till answered for receipts: one statement for all, answering each row's wallet balance after it
+ * (null without a wallet). The rows go as one JSON document, each answer inside it as an object, so that the answers
+ * (a few kilobytes each) are serialised once, natively, and not escaped again element by element as a text[]
+ * parameter would be (that escaping was a tenth of the commit's server CPU).
+ */
+export async function insertTillReceipts(
+  s: Session,
+  rs: readonly NewTillReceipt[],
+): Promise<{ receiptId: string; balanceAfter: { active: number; pending: number } | null }[]> {
+  if (rs.length === 0) return [];
+  const rows = await s.query<{ receiptId: string; balanceAfter: { active: number; pending: number } | null }>(
+    `WITH r AS (
+       SELECT r.*, (SELECT b FROM loyalty.balances b WHERE b.customer_id = r."walletOwner") AS b
+       FROM json_to_recordset($1::json) AS r("customerId" text, "receiptId" text, "storeCode" text, number text,
+         kind text, "originalReceiptId" text, "programVersion" int, result json, "pointsEarned" int, "pointsRedeemed" int, "discountMinor" int8,
+         "ladderStep" text, "occurredAt" timestamptz, "walletOwner" text))
+     INSERT INTO loyalty.till_receipts (customer_id, receipt_id, store_code, number, kind, original_receipt_id, program_version, result, points_earned,
+       points_redeemed, discount_minor, ladder_step, occurred_at, balance_active_after, balance_pending_after)
+     SELECT "customerId", "receiptId", "storeCode", number, kind, "originalReceiptId", "programVersion", result::text, "pointsEarned", "pointsRedeemed",
+       "discountMinor", "ladderStep", "occurredAt", CASE WHEN "walletOwner" IS NOT NULL THEN coalesce((b).active, 0) END,
+       CASE WHEN "walletOwner" IS NOT NULL THEN coalesce((b).pending, 0) END
+     FROM r
+     RETURNING receipt_id AS "receiptId",
+       CASE WHEN balance_active_after IS NOT NULL THEN json_build_object('active', balance_active_after, 'pending', balance_pending_after) END AS "balanceAfter"`,
+    [JSON.stringify(rs)],
   );
+  const by = new Map(rows.map((r) => [r.receiptId, r.balanceAfter]));
+  return rs.map((r) => ({ receiptId: r.receiptId, balanceAfter: by.get(r.receiptId) ?? null }));
 }
 
 /**

@@ -193,6 +193,13 @@ export const tillReceipts = loyaltySchema.table(
     discountMinor: bigint('discount_minor', { mode: 'number' }).notNull(),
     ladderStep: text('ladder_step'),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    /**
+     * A sale's wallet balance after it, read in the statement that stores the row (the sale's own writes to the wallet
+     * come before it in the same transaction), so that the answer can be stored before the balance is known to the
+     * server. A replay answers with these. Null for a sale without a wallet, and for returns.
+     */
+    balanceActiveAfter: integer('balance_active_after'),
+    balancePendingAfter: integer('balance_pending_after'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -188,7 +188,9 @@ export async function activeOffers(database: Queryable): Promise<Offer[]> {
 
 /** The offers valid at a store and time by their own dates and stores (budgets and uses aside). Pure. */
 export function offersAt(all: readonly Offer[], store: string, at: Date): Offer[] {
-  return all.filter((o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)));
+  return all.filter(
+    (o) => (!o.validFrom || o.validFrom <= at) && (!o.validTo || o.validTo > at) && (!o.stores || o.stores.includes(store)),
+  );
 }
 
 export async function offersInForce(
@@ -263,30 +265,35 @@ export async function claimOffersMany(
   const sums = new Map<string, number>();
   for (const r of receipts) for (const a of r.applied) sums.set(a.offerId, (sums.get(a.offerId) ?? 0) + a.discountMinor);
   if (sums.size === 0) return receipts.map(() => ({ exhausted: [] }));
-  const budgeted = await s.query<{ offer_id: string; ok: boolean }>(
+  // Budgets in key order, so that two groups claiming the same offers lock their rows in the same order. The budgets
+  // and the uses are two statements sent together (no answer of one is needed by the other): one round trip in a
+  // pipelined transaction.
+  const offerIds = [...sums.keys()].sort();
+  const uses = receipts.flatMap((r) => (r.customerId ? r.applied.map((a) => ({ customerId: r.customerId!, offerId: a.offerId })) : []));
+  const budgetedP = s.query<{ offer_id: string; ok: boolean }>(
     `WITH a AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)),
      upd AS (
        UPDATE offers.budgets b SET spent_minor = b.spent_minor + a.amount FROM a, offers.offers o
        WHERE b.offer_id = a.offer_id AND o.id = a.offer_id AND b.spent_minor + a.amount <= o.budget_minor
        RETURNING b.offer_id)
      SELECT b.offer_id, b.offer_id IN (SELECT offer_id FROM upd) AS ok FROM offers.budgets b JOIN a USING (offer_id)`,
-    [[...sums.keys()], [...sums.values()]],
+    [offerIds, offerIds.map((id) => sums.get(id)!)],
   );
-  const ranOut = new Set(budgeted.filter((b) => !b.ok).map((b) => b.offer_id));
-  const uses = receipts.flatMap((r) => (r.customerId ? r.applied.map((a) => ({ customerId: r.customerId!, offerId: a.offerId })) : []));
-  const over = new Set<string>();
-  if (uses.length > 0) {
-    const rows = await s.query<{ customer_id: string; offer_id: string }>(
-      `WITH n AS (SELECT customer_id, offer_id, count(*)::int AS n FROM unnest($1::text[], $2::text[]) AS u(customer_id, offer_id) GROUP BY customer_id, offer_id),
+  const overP =
+    uses.length === 0
+      ? Promise.resolve([])
+      : s.query<{ customer_id: string; offer_id: string }>(
+          `WITH n AS (SELECT customer_id, offer_id, count(*)::int AS n FROM unnest($1::text[], $2::text[]) AS u(customer_id, offer_id) GROUP BY customer_id, offer_id),
        ins AS (
          INSERT INTO offers.customer_uses (customer_id, offer_id, uses) SELECT customer_id, offer_id, n FROM n
          ON CONFLICT (customer_id, offer_id) DO UPDATE SET uses = offers.customer_uses.uses + EXCLUDED.uses
          RETURNING customer_id, offer_id, uses)
        SELECT ins.customer_id, ins.offer_id FROM ins JOIN offers.offers o ON o.id = ins.offer_id WHERE o.per_customer_limit IS NOT NULL AND ins.uses > o.per_customer_limit`,
-      [uses.map((u) => u.customerId), uses.map((u) => u.offerId)],
-    );
-    for (const r of rows) over.add(`${r.customer_id}\u0000${r.offer_id}`);
-  }
+          [uses.map((u) => u.customerId), uses.map((u) => u.offerId)],
+        );
+  const [budgeted, overRows] = await Promise.all([budgetedP, overP]);
+  const ranOut = new Set(budgeted.filter((b) => !b.ok).map((b) => b.offer_id));
+  const over = new Set(overRows.map((r) => `${r.customer_id}\u0000${r.offer_id}`));
   return receipts.map((r) => ({
     exhausted: [
       ...new Set(

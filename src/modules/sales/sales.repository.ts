@@ -30,7 +30,7 @@ export async function storeReceipts(s: Session, input: readonly ReceiptInput[]):
     index,
     key: `${r.storeCode}\u0000${r.number}`,
     hash: receiptContentHash(r),
-    id: newId('receipt', r.occurredAt.getTime()),
+    id: r.id ?? newId('receipt', r.occurredAt.getTime()),
   }));
   const firstByKey = new Map<string, (typeof prepared)[number]>();
   const repeats: (typeof prepared)[number][] = [];

@@ -33,8 +33,14 @@ export interface Database extends Queryable {
    * Unset on PGlite, which is one in-process connection that nothing else can reach.
    */
   readonly connectionString?: string;
-  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
-  transaction<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on one connection; rolls back if it throws, or if any statement it sent failed.
+   * With `pipeline`, statements that `fn` sends without awaiting each other go out together, in the order sent, and
+   * the server runs them in that order without waiting for the client between them (node-postgres's pipeline mode on
+   * connections of their own; COPY is refused there). A transaction of N independent statements then costs two round
+   * trips instead of N + 2. PGlite, in-process, runs them one by one as sent.
+   */
+  transaction<T>(fn: (s: Session) => Promise<T>, opts?: { pipeline?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -62,11 +68,44 @@ function prepared(text: string, params: readonly unknown[] | undefined): string 
   return { name, text, values: params as unknown[] };
 }
 
+/**
+ * The statements a transaction sent, kept so that none is left unanswered (or its error unhandled) when it ends, and so
+ * that one that failed stops the COMMIT even if the caller never looked at it. `check` throws the first failure,
+ * preferring the cause to the "transaction is aborted" (25P02) of the statements after it.
+ */
+function sentStatements() {
+  const sent: Promise<unknown>[] = [];
+  return {
+    keep<R>(p: Promise<R>): Promise<R> {
+      sent.push(p);
+      p.catch(() => undefined);
+      return p;
+    },
+    async settled(): Promise<void> {
+      await Promise.allSettled(sent);
+    },
+    async check(): Promise<void> {
+      const failed = (await Promise.allSettled(sent)).flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      const first = failed.find((e) => (e as { code?: string }).code !== '25P02') ?? failed[0];
+      if (failed.length > 0) throw first;
+    },
+  };
+}
+
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle connection the server ends (a restart, a dropped database) is discarded by the pool; without a listener,
   // its 'error' event would crash the process. Errors of queries in progress still reach their callers.
   pool.on('error', () => undefined);
+  // Pipelined transactions get connections of their own, made on first use: COPY and cursors cannot share them.
+  let pipePool: pg.Pool | undefined;
+  const pipelined = (): pg.Pool => {
+    if (!pipePool) {
+      pipePool = new pg.Pool({ connectionString: url, max: Math.max(2, Math.ceil((opts.max ?? 10) / 2)), pipeline: true } as pg.PoolConfig);
+      pipePool.on('error', () => undefined);
+    }
+    return pipePool;
+  };
   const db = drizzlePg(pool) as unknown as Db;
   return {
     kind: 'postgres',
@@ -77,28 +116,35 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       const r = typeof q === 'string' ? await pool.query(q) : await pool.query(q);
       return r.rows;
     },
-    async transaction(fn) {
-      const client = await pool.connect();
+    async transaction(fn, topts) {
+      const piped = topts?.pipeline === true;
+      const client = await (piped ? pipelined() : pool).connect();
+      const sent = sentStatements();
       try {
-        await client.query('BEGIN');
+        if (piped) void sent.keep(client.query('BEGIN'));
+        else await client.query('BEGIN');
         let orm: Db | undefined;
         const session: Session = {
           // Made on first use: most transactions (the till's) run raw SQL only.
           get db() {
             return (orm ??= drizzlePg(client) as unknown as Db);
           },
-          async query(text, params) {
+          query(text, params) {
             const q = prepared(text, params);
-            return (typeof q === 'string' ? await client.query(q) : await client.query(q)).rows;
+            const rows = (typeof q === 'string' ? client.query(q) : client.query(q)).then((r) => r.rows);
+            return piped ? sent.keep(rows) : rows;
           },
           async copyCsv(table, columns, csv) {
+            if (piped) throw new Error('COPY cannot run in a pipelined transaction');
             await pipeline(Readable.from([csv]), client.query(copyFrom(copySql(table, columns))));
           },
         };
         const out = await fn(session);
+        await sent.check();
         await client.query('COMMIT');
         return out;
       } catch (e) {
+        await sent.settled();
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
@@ -106,7 +152,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       }
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), pipePool?.end()]);
     },
   };
 }
@@ -120,20 +166,31 @@ export function wrapPglite(pglite: PGlite): Database {
       return (await pglite.query(text, params as unknown[])).rows as never;
     },
     async transaction(fn) {
-      return pglite.transaction(async (tx) =>
-        fn({
-          // Drizzle's PGlite driver only calls query() on its client, which a PGlite transaction provides.
-          db: drizzlePglite(tx as unknown as PGlite) as unknown as Db,
-          async query(text, params) {
-            return (await tx.query(text, params as unknown[])).rows as never;
-          },
-          async copyCsv(table, columns, csv) {
-            await tx.query(`${copySql(table, columns).replace('FROM STDIN', "FROM '/dev/blob'")}`, [], {
-              blob: new Blob([csv]),
-            });
-          },
-        }),
-      );
+      return pglite.transaction(async (tx) => {
+        // Statements sent without awaiting run one by one as sent; every one is answered before the COMMIT.
+        const sent = sentStatements();
+        try {
+          const out = await fn({
+            // Drizzle's PGlite driver only calls query() on its client, which a PGlite transaction provides.
+            db: drizzlePglite(tx as unknown as PGlite) as unknown as Db,
+            query(text, params) {
+              return sent.keep(tx.query(text, params as unknown[]).then((r) => r.rows as never));
+            },
+            async copyCsv(table, columns, csv) {
+              await sent.keep(
+                tx.query(`${copySql(table, columns).replace('FROM STDIN', "FROM '/dev/blob'")}`, [], {
+                  blob: new Blob([csv]),
+                }),
+              );
+            },
+          });
+          await sent.check();
+          return out;
+        } catch (e) {
+          await sent.settled();
+          throw e;
+        }
+      });
     },
     async close() {
       if (!pglite.closed) await pglite.close();

@@ -22,6 +22,8 @@ export type ReceiptInput = {
   originalReceiptId?: string | null;
   source: string;
   importRunId?: string | null;
+  /** The new receipt's id, when the caller needs it before the receipt is written (the till's pipelined commit). */
+  id?: string;
 };
 
 /** A receipt's total is the sum of its line amounts, in minor units. */

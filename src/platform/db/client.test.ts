@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres, openTestDatabase } from '../../../test/db.ts';
+import type { Database } from './client.ts';
+
+// Pipelined transactions (Database.transaction with { pipeline: true }): statements sent without awaiting each other
+// run in the order sent, a failed one rolls back the whole transaction even when the caller never looked at it, and
+// none is left unanswered. On PGlite the same calls run one by one; the outcome must be the same.
+describe(`pipelined transactions (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    await database.query(`CREATE TABLE public.pipe_t (k int PRIMARY KEY, v int NOT NULL)`);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const rows = async () => database.query<{ k: number; v: number }>(`SELECT k, v FROM public.pipe_t ORDER BY k`);
+
+  it('runs statements sent together in the order sent, each seeing the ones before it, and commits', async () => {
+    const out = await database.transaction(
+      async (s) => {
+        const a = s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [1, 10]);
+        const b = s.query(`UPDATE public.pipe_t SET v = v * $1 WHERE k = 1`, [3]);
+        const c = s.query<{ v: number }>(`SELECT v FROM public.pipe_t WHERE k = $1`, [1]);
+        const d = s.query(`INSERT INTO public.pipe_t (k, v) SELECT k + 1, v + $1 FROM public.pipe_t WHERE k = 1`, [1]);
+        const [, , seen] = await Promise.all([a, b, c, d]);
+        return seen[0]!.v;
+      },
+      { pipeline: true },
+    );
+    expect(out).toBe(30);
+    expect(await rows()).toEqual([
+      { k: 1, v: 30 },
+      { k: 2, v: 31 },
+    ]);
+  });
+
+  it('rolls everything back when one statement fails, even one the caller did not await', async () => {
+    const before = await rows();
+    const attempt = database.transaction(
+      async (s) => {
+        void s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [3, 1]);
+        void s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [1, 1]); // the key is taken
+        void s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [4, 1]);
+        return 'done';
+      },
+      { pipeline: true },
+    );
+    await expect(attempt).rejects.toMatchObject({ code: '23505' });
+    expect(await rows()).toEqual(before);
+    // The connection is clean afterwards: the next transaction commits.
+    await database.transaction(async (s) => s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [5, 5]), { pipeline: true });
+    expect((await rows()).map((r) => r.k)).toEqual([1, 2, 5]);
+  });
+
+  it('gives the cause, not the "transaction is aborted" of the statements after it, and writes nothing when the caller throws', async () => {
+    const before = await rows();
+    const attempt = database.transaction(
+      async (s) => {
+        const bad = s.query(`SELECT 1 / (v - v) FROM public.pipe_t WHERE k = $1`, [1]);
+        const after = s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [6, 6]);
+        await Promise.all([bad, after]);
+      },
+      { pipeline: true },
+    );
+    await expect(attempt).rejects.toMatchObject({ code: '22012' });
+    const thrown = database.transaction(
+      async (s) => {
+        void s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [7, 7]);
+        throw new Error('changed my mind');
+      },
+      { pipeline: true },
+    );
+    await expect(thrown).rejects.toThrow('changed my mind');
+    expect(await rows()).toEqual(before);
+  });
+
+  it.skipIf(!onPostgres)('refuses COPY in a pipelined transaction', async () => {
+    await expect(database.transaction(async (s) => s.copyCsv('public.pipe_t', ['k', 'v'], '9,9\n'), { pipeline: true })).rejects.toThrow(
+      /COPY cannot run in a pipelined transaction/,
+    );
+  });
+});
