@@ -7,7 +7,7 @@ import { AppError, pgCode } from '../../platform/errors.ts';
 import { decimalToMinor } from '../../platform/money.ts';
 import { groupRunner } from '../../platform/group.ts';
 import { newId } from '../../platform/ids.ts';
-import { gather, loadReference } from './gather.ts';
+import { gather, loadReference, type Inputs } from './gather.ts';
 import { priceWith, type Priced } from './price.ts';
 import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './till.contract.ts';
 
@@ -110,22 +110,30 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
         });
     try {
       const reference = await loadReference(database);
-      const stored = await loyalty.findTillReceipts(
-        database,
-        candidates.map((w) => ({ store: w.body.store, number: w.body.number })),
-      );
+      // What the till stored under these numbers is read with the rest, not before it: a retry is rare, and its reads
+      // are then wasted, where a round trip of its own would cost every group.
+      const [stored, gathered] = await Promise.all([
+        loyalty.findTillReceipts(
+          database,
+          candidates.map((w) => ({ store: w.body.store, number: w.body.number })),
+        ),
+        gather(
+          reference,
+          database,
+          candidates.map((w) => ({ body: w.body, at: w.at })),
+          { freshBudgets: true },
+        ),
+      ]);
       const fresh: Work[] = [];
+      const inputs: Inputs[] = [];
       candidates.forEach((w, i) => {
         const st = stored[i];
         if (st) out[w.index] = settle(() => replay(st, w.body));
-        else fresh.push(w);
+        else {
+          fresh.push(w);
+          inputs.push(gathered[i]!);
+        }
       });
-      const inputs = await gather(
-        reference,
-        database,
-        fresh.map((w) => ({ body: w.body, at: w.at })),
-        { freshBudgets: true },
-      );
       const ready: Ready[] = [];
       fresh.forEach((w, i) => {
         const priced = settle(() =>
@@ -137,7 +145,8 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
           }),
         );
         if (priced instanceof Error) out[w.index] = priced;
-        else ready.push({ ...w, priced });
+        // The Work itself, not a copy: what failGroup marks on it (alone, attempts, offers left out) must last.
+        else ready.push(Object.assign(w, { priced }));
       });
       // Each wallet and certificate once per transaction; the rest wait for the next round, re-read.
       const owners = new Set<string>();

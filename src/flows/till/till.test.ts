@@ -503,7 +503,34 @@ describe('the till', () => {
     await expectLedgerConsistent();
   });
 
-  it("prices a card for the customer it is bound to now, not the one it was last seen with", async () => {
+  it('commits a group whose transaction fails one by one: the first sale takes its discount, the next what the budget has left', async () => {
+    await issue('C-BUD-A');
+    await issue('C-BUD-B');
+    const offer = await call('admin', 'POST', '/api/v1/offers', {
+      name: 'Budgeted: coffee −10%',
+      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
+      group: 'promo',
+      categories: ['coffee-budget'],
+      budget: '15.00',
+    });
+    expect(offer.status, JSON.stringify(offer.body)).toBe(201);
+    const coffee = (card: string, number: string) =>
+      CommitBody.parse({ ...basket(card, [{ sku: 'COF', category: 'coffee-budget', unitPrice: '100.00' }]), number, occurredAt: AT });
+    // Together the two discounts (10.00 each) are more than the budget: the group's claim fails and is rolled back,
+    // then each sale goes alone, re-read and re-priced.
+    const [first, second] = await commitGroup(database, [coffee('C-BUD-A', 'BUD-1'), coffee('C-BUD-B', 'BUD-2')]);
+    for (const r of [first, second]) expect(r, String(r)).not.toBeInstanceOf(Error);
+    const discount = (r: unknown) => (r as { totals: { discount: string } }).totals.discount;
+    expect([discount(first), discount(second)]).toEqual(['10.00', '5.00']);
+    const spent = await database.query<{ spent: number }>(`SELECT spent_minor AS spent FROM offers.budgets WHERE offer_id = $1`, [
+      offer.body.id,
+    ]);
+    expect(spent[0]!.spent).toBe(1500);
+    await call('admin', 'POST', `/api/v1/offers/${offer.body.id}/archive`);
+    await expectLedgerConsistent();
+  });
+
+  it('prices a card for the customer it is bound to now, not the one it was last seen with', async () => {
     const a = await issue('C-MOVE');
     const b = await issue('C-STAY');
     const once = await call('admin', 'POST', '/api/v1/offers', {

@@ -76,6 +76,21 @@ describe(`pipelined transactions (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
     expect(await rows()).toEqual(before);
   });
 
+  it('answers a statement the server cannot parse with its error, and the ones after it too', async () => {
+    const before = await rows();
+    const attempt = database.transaction(
+      async (s) => {
+        const a = s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [8, 8]);
+        const b = s.query(`SELECT FROM WHERE $1`, [1]);
+        const c = s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [9, 9]);
+        await Promise.all([a, b, c]);
+      },
+      { pipeline: true },
+    );
+    await expect(attempt).rejects.toMatchObject({ code: '42601' });
+    expect(await rows()).toEqual(before);
+  });
+
   it.skipIf(!onPostgres)('refuses COPY in a pipelined transaction', async () => {
     await expect(database.transaction(async (s) => s.copyCsv('public.pipe_t', ['k', 'v'], '9,9\n'), { pipeline: true })).rejects.toThrow(
       /COPY cannot run in a pipelined transaction/,

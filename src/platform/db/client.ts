@@ -75,16 +75,30 @@ function prepared(text: string, params: readonly unknown[] | undefined): string 
  */
 function sentStatements() {
   const sent: Promise<unknown>[] = [];
+  let ended = false;
   return {
-    keep<R>(p: Promise<R>): Promise<R> {
+    /** Keeps a statement about to be sent (`send` sends it); refused once the transaction is ending. */
+    keep<R>(send: () => Promise<R>): Promise<R> {
+      // A caller's chain may send its next statement after another of its statements failed and the transaction
+      // began to end: it must never reach the connection, where it would run after the ROLLBACK, on its own.
+      if (ended) return Promise.reject(new Error('a statement was sent after its transaction ended'));
+      const p = send();
       sent.push(p);
       p.catch(() => undefined);
       return p;
     },
+    /** Waits until every statement sent is answered, including those sent meanwhile by chains still running; then refuses more. */
     async settled(): Promise<void> {
-      await Promise.allSettled(sent);
+      let n: number;
+      do {
+        n = sent.length;
+        await Promise.allSettled(sent);
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (sent.length > n);
+      ended = true;
     },
     async check(): Promise<void> {
+      await this.settled();
       const failed = (await Promise.allSettled(sent)).flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
       const first = failed.find((e) => (e as { code?: string }).code !== '25P02') ?? failed[0];
       if (failed.length > 0) throw first;
@@ -121,7 +135,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       const client = await (piped ? pipelined() : pool).connect();
       const sent = sentStatements();
       try {
-        if (piped) void sent.keep(client.query('BEGIN'));
+        if (piped) void sent.keep(() => client.query('BEGIN'));
         else await client.query('BEGIN');
         let orm: Db | undefined;
         const session: Session = {
@@ -131,8 +145,8 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
           },
           query(text, params) {
             const q = prepared(text, params);
-            const rows = (typeof q === 'string' ? client.query(q) : client.query(q)).then((r) => r.rows);
-            return piped ? sent.keep(rows) : rows;
+            const run = () => (typeof q === 'string' ? client.query(q) : client.query(q)).then((r) => r.rows);
+            return sent.keep(run);
           },
           async copyCsv(table, columns, csv) {
             if (piped) throw new Error('COPY cannot run in a pipelined transaction');
@@ -174,10 +188,10 @@ export function wrapPglite(pglite: PGlite): Database {
             // Drizzle's PGlite driver only calls query() on its client, which a PGlite transaction provides.
             db: drizzlePglite(tx as unknown as PGlite) as unknown as Db,
             query(text, params) {
-              return sent.keep(tx.query(text, params as unknown[]).then((r) => r.rows as never));
+              return sent.keep(() => tx.query(text, params as unknown[]).then((r) => r.rows as never));
             },
             async copyCsv(table, columns, csv) {
-              await sent.keep(
+              await sent.keep(() =>
                 tx.query(`${copySql(table, columns).replace('FROM STDIN', "FROM '/dev/blob'")}`, [], {
                   blob: new Blob([csv]),
                 }),
