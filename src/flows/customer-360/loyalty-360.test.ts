@@ -270,6 +270,7 @@ describe('the loyalty section of the 360 view', () => {
         statements++;
         return database.query(text, params);
       },
+      batch: (fn) => fn(counting),
       transaction: (fn) => database.transaction(fn),
       close: () => database.close(),
     };

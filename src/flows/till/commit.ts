@@ -29,7 +29,7 @@ export function quote(database: Database, body: QuoteBody): Promise<QuoteRespons
 async function quoteGroup(database: Database, bodies: readonly QuoteBody[]): Promise<(QuoteResponse | Error)[]> {
   const reference = await loadReference(database);
   const items = bodies.map((body) => ({ body, at: body.at ? new Date(body.at) : new Date() }));
-  const inputs = await gather(reference, database, items, { freshBudgets: false });
+  const inputs = await database.batch((q) => gather(reference, q, items, { freshBudgets: false, scope: database }));
   return items.map((it, i) => settle(() => priceWith(reference, it.body, inputs[i]!, { at: it.at, strict: false }).response));
 }
 
@@ -112,18 +112,20 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
       const reference = await loadReference(database);
       // What the till stored under these numbers is read with the rest, not before it: a retry is rare, and its reads
       // are then wasted, where a round trip of its own would cost every group.
-      const [stored, gathered] = await Promise.all([
-        loyalty.findTillReceipts(
-          database,
-          candidates.map((w) => ({ store: w.body.store, number: w.body.number })),
-        ),
-        gather(
-          reference,
-          database,
-          candidates.map((w) => ({ body: w.body, at: w.at })),
-          { freshBudgets: true },
-        ),
-      ]);
+      const [stored, gathered] = await database.batch((q) =>
+        Promise.all([
+          loyalty.findTillReceipts(
+            q,
+            candidates.map((w) => ({ store: w.body.store, number: w.body.number })),
+          ),
+          gather(
+            reference,
+            q,
+            candidates.map((w) => ({ body: w.body, at: w.at })),
+            { freshBudgets: true, scope: database },
+          ),
+        ]),
+      );
       const fresh: Work[] = [];
       const inputs: Inputs[] = [];
       candidates.forEach((w, i) => {

@@ -40,7 +40,7 @@ export type Inputs = {
  * round, so a card bound elsewhere since, blocked or replaced is never priced on a stale guess; the map only saves a
  * round trip. Bounded: it starts over past CARD_OWNERS_MAX cards.
  */
-const cardOwners = new WeakMap<Queryable, Map<string, string>>();
+const cardOwners = new WeakMap<object, Map<string, string>>();
 const CARD_OWNERS_MAX = 200_000;
 
 /**
@@ -56,7 +56,7 @@ export async function gather(
   reference: Reference,
   q: Queryable,
   items: readonly { body: QuoteBody; at: Date }[],
-  opts: { freshBudgets: boolean },
+  opts: { freshBudgets: boolean; /** What the card-owner guesses live with: the Database, whatever connection `q` is. */ scope: object },
 ): Promise<Inputs[]> {
   const ref = reference.loyalty;
   const cfg = ref.program?.config;
@@ -67,8 +67,8 @@ export async function gather(
   const askCards = items.flatMap((it, i) => (it.body.customer?.kind === 'card' && !birthdays[i] ? [i] : []));
   // The reads keyed by the customer (offer uses, R×F cell) go out with the card lookup, for the customer each card was
   // last seen bound to; a guess the card lookup contradicts (or a customer found by another identity) is read again.
-  let owners = cardOwners.get(q);
-  if (!owners || owners.size > CARD_OWNERS_MAX) cardOwners.set(q, (owners = new Map()));
+  let owners = cardOwners.get(opts.scope);
+  if (!owners || owners.size > CARD_OWNERS_MAX) cardOwners.set(opts.scope, (owners = new Map()));
   const guess = items.map((it) => (it.body.customer?.kind === 'card' ? (owners!.get(it.body.customer.value) ?? null) : null));
   const byCustomer = (ids: readonly (string | null)[], only: readonly number[]) =>
     Promise.all([
