@@ -28,12 +28,14 @@ export type WalletRow = {
   ladder: [string, number, number][];
 };
 
-const WALLET_COLUMNS = `o.owner, coalesce(b.active, 0) AS active, coalesce(b.pending, 0) AS pending, NULLIF(t.tier, 'none') AS tier,
+// Each wallet's rows are read by scalar subqueries (index lookups per customer asked for), not joins: for a group of
+// cards PostgreSQL otherwise hashed the whole of balances (measured: 1.46 ms for 10 cards against 0.23 ms).
+const WALLET_COLUMNS = `o.owner, coalesce((o.b).active, 0) AS active, coalesce((o.b).pending, 0) AS pending,
+  (SELECT NULLIF(t.tier, 'none') FROM loyalty.customer_tiers t WHERE t.customer_id = x.customer_id) AS tier,
   coalesce((SELECT json_agg(json_build_array(step, successes, failures)) FROM loyalty.ladder_stats WHERE customer_id = x.customer_id), '[]'::json) AS ladder`;
 
-const WALLET_JOINS = `CROSS JOIN LATERAL (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = x.customer_id), x.customer_id) AS owner) o
-  LEFT JOIN loyalty.balances b ON b.customer_id = o.owner
-  LEFT JOIN loyalty.customer_tiers t ON t.customer_id = x.customer_id`;
+const WALLET_JOINS = `CROSS JOIN LATERAL (SELECT w.owner, (SELECT b FROM loyalty.balances b WHERE b.customer_id = w.owner) AS b
+  FROM (SELECT coalesce((SELECT owner_customer_id FROM loyalty.household_members WHERE customer_id = x.customer_id), x.customer_id) AS owner) w) o`;
 
 /** What the till needs of customers' wallets, by customer id, in one statement: the pooled owner, balance, tier, ladder counts. */
 export async function tillWallets(q: Queryable, customerIds: readonly string[]): Promise<Map<string, WalletRow>> {
