@@ -15,8 +15,8 @@ export type LotTake = { lotId: string; points: number };
 /**
  * The lots with what each has used (`m.used`) and whether it was activated (`m.active`), for a FROM clause: each lot's
  * moves are summed by a lateral lookup on their primary key's prefix, so the cost follows the lots asked for. (A join
- * then GROUP BY lets PostgreSQL's generic plan for `customer_id = ANY($1)` hash the whole of lot_moves: measured, a
- * redemption went from 0.1 ms to 2.5 ms as the table grew to 14,000 moves.)
+ * then GROUP BY let PostgreSQL's generic plan for `customer_id = ANY($1)` hash the whole of lot_moves: 2.5 ms per
+ * redemption at 14,000 moves, growing with the table; 0.48 ms this way for a customer with 22 lots.)
  */
 export const LOTS_WITH_MOVES = `loyalty.lots l CROSS JOIN LATERAL (
   SELECT coalesce(sum(mv.points), 0)::int AS used, coalesce(bool_or(mv.kind = 'activate'), false) AS active
