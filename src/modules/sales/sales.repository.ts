@@ -17,41 +17,69 @@ export type StoreReceiptsResult = {
 /** Above this many rows, COPY beats a multi-row INSERT. */
 const COPY_THRESHOLD = 200;
 
+const RECEIPT_COLUMNS_WRITTEN = [
+  'customer_id', 'id', 'store_code', 'number', 'kind', 'occurred_at', 'currency', 'total_minor', 'line_count',
+  'line_skus', 'line_quantities', 'line_unit_price_minor', 'line_amount_minor', 'original_receipt_id', 'source',
+  'import_run_id',
+] as const;
+/** Their types, for a VALUES list whose parameters have no column to take a type from. */
+const RECEIPT_COLUMN_TYPES = [
+  'text', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'int8', 'int4',
+  'text[]', 'numeric[]', 'int8[]', 'int8[]', 'text', 'text', 'text',
+] as const;
+
+type Prepared = { r: ReceiptInput; index: number; key: string; hash: string; id: string };
+
+function receiptRow(p: Prepared): (string | number | null)[] {
+  return [
+    p.r.customerId, p.id, p.r.storeCode, p.r.number, p.r.kind, p.r.occurredAt.toISOString(), p.r.currency,
+    receiptTotal(p.r.lines), p.r.lines.length,
+    pgArray(p.r.lines.map((l) => l.sku)), pgArray(p.r.lines.map((l) => l.quantity)),
+    pgArray(p.r.lines.map((l) => l.unitPriceMinor)), pgArray(p.r.lines.map((l) => l.amountMinor)),
+    p.r.originalReceiptId ?? null, p.r.source, p.r.importRunId ?? null,
+  ];
+}
+
 /**
  * Stores receipts whole, at most once per (store, number), in the caller's transaction. A fixed number of statements
- * whatever the batch size: one to claim the keys, one to read back the keys already taken, and one write each for
- * receipts and lines. Concurrent writers of the same key cannot both win: the key insert decides.
+ * whatever the batch size. Below COPY_THRESHOLD, one statement claims the keys and writes the receipts whose keys it
+ * won; above it, one claims the keys and COPY writes the receipts. A key already taken costs one more statement, to
+ * tell a repeat (same content) from a conflict. Concurrent writers of the same key cannot both win: the key insert
+ * decides.
  */
 export async function storeReceipts(s: Session, input: readonly ReceiptInput[]): Promise<StoreReceiptsResult> {
   const result: StoreReceiptsResult = { created: [], skipped: [], conflicts: [] };
   if (input.length === 0) return result;
-  const prepared = input.map((r, index) => ({
+  const prepared: Prepared[] = input.map((r, index) => ({
     r,
     index,
     key: `${r.storeCode}\u0000${r.number}`,
     hash: receiptContentHash(r),
     id: r.id ?? newId('receipt', r.occurredAt.getTime()),
   }));
-  const firstByKey = new Map<string, (typeof prepared)[number]>();
-  const repeats: (typeof prepared)[number][] = [];
+  const firstByKey = new Map<string, Prepared>();
+  const repeats: Prepared[] = [];
   for (const p of prepared) {
     if (firstByKey.has(p.key)) repeats.push(p);
     else firstByKey.set(p.key, p);
   }
   const unique = [...firstByKey.values()];
-  const claimed = await s.query<{ store_code: string; number: string }>(
-    `INSERT INTO sales.receipt_keys (store_code, number, customer_id, receipt_id, content_hash)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-     ON CONFLICT (store_code, number) DO NOTHING
-     RETURNING store_code, number`,
-    [
-      unique.map((p) => p.r.storeCode),
-      unique.map((p) => p.r.number),
-      unique.map((p) => p.r.customerId),
-      unique.map((p) => p.id),
-      unique.map((p) => p.hash),
-    ],
-  );
+  const together = unique.length < COPY_THRESHOLD;
+  const claimed = together
+    ? await claimAndWrite(s, unique)
+    : await s.query<{ store_code: string; number: string }>(
+        `INSERT INTO sales.receipt_keys (store_code, number, customer_id, receipt_id, content_hash)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         ON CONFLICT (store_code, number) DO NOTHING
+         RETURNING store_code, number`,
+        [
+          unique.map((p) => p.r.storeCode),
+          unique.map((p) => p.r.number),
+          unique.map((p) => p.r.customerId),
+          unique.map((p) => p.id),
+          unique.map((p) => p.hash),
+        ],
+      );
   const won = new Set(claimed.map((c) => `${c.store_code}\u0000${c.number}`));
   const toWrite = unique.filter((p) => won.has(p.key));
   const lost = [...unique.filter((p) => !won.has(p.key)), ...repeats];
@@ -72,24 +100,37 @@ export async function storeReceipts(s: Session, input: readonly ReceiptInput[]):
     }
   }
   if (toWrite.length === 0) return result;
-
-  const receiptCols = [
-    'customer_id', 'id', 'store_code', 'number', 'kind', 'occurred_at', 'currency', 'total_minor', 'line_count',
-    'line_skus', 'line_quantities', 'line_unit_price_minor', 'line_amount_minor', 'original_receipt_id', 'source',
-    'import_run_id',
-  ] as const;
-  const receiptRows = toWrite.map((p) => [
-    p.r.customerId, p.id, p.r.storeCode, p.r.number, p.r.kind, p.r.occurredAt.toISOString(), p.r.currency,
-    receiptTotal(p.r.lines), p.r.lines.length,
-    pgArray(p.r.lines.map((l) => l.sku)), pgArray(p.r.lines.map((l) => l.quantity)),
-    pgArray(p.r.lines.map((l) => l.unitPriceMinor)), pgArray(p.r.lines.map((l) => l.amountMinor)),
-    p.r.originalReceiptId ?? null, p.r.source, p.r.importRunId ?? null,
-  ]);
-  await writeRows(s, 'sales.receipts', receiptCols, receiptRows);
+  if (!together) await writeRows(s, 'sales.receipts', RECEIPT_COLUMNS_WRITTEN, toWrite.map(receiptRow));
   for (const p of toWrite) {
     result.created.push({ storeCode: p.r.storeCode, number: p.r.number, receiptId: p.id, customerId: p.r.customerId, lineCount: p.r.lines.length });
   }
   return result;
+}
+
+/**
+ * One statement: claims the receipts' keys, and writes the receipts whose keys it claimed (a number already taken,
+ * now or by a concurrent writer, writes nothing). Answers the keys claimed. One round trip, so that a pipelined
+ * transaction can send the statements after it without waiting (the till's group commit).
+ */
+async function claimAndWrite(s: Session, unique: readonly Prepared[]): Promise<{ store_code: string; number: string }[]> {
+  const params: unknown[] = [];
+  const tuples = unique.map((p) => {
+    const row = [...receiptRow(p), p.hash];
+    const types = [...RECEIPT_COLUMN_TYPES, 'text'];
+    return `(${row.map((v, i) => (params.push(v), `$${params.length}::${types[i]}`)).join(', ')})`;
+  });
+  const cols = RECEIPT_COLUMNS_WRITTEN.map((c) => `"${c}"`).join(', ');
+  return s.query<{ store_code: string; number: string }>(
+    `WITH v (${cols}, content_hash) AS (VALUES ${tuples.join(', ')}),
+     k AS (
+       INSERT INTO sales.receipt_keys (store_code, number, customer_id, receipt_id, content_hash)
+       SELECT store_code, number, customer_id, id, content_hash FROM v
+       ON CONFLICT (store_code, number) DO NOTHING
+       RETURNING receipt_id)
+     INSERT INTO sales.receipts (${cols}) SELECT ${cols} FROM v WHERE id IN (SELECT receipt_id FROM k)
+     RETURNING store_code, number`,
+    params,
+  );
 }
 
 async function writeRows(

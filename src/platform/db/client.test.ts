@@ -91,6 +91,21 @@ describe(`pipelined transactions (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
     expect(await rows()).toEqual(before);
   });
 
+  it('sends a statement longer than 20,000 characters with its parameters (a bulk insert of many rows)', async () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => 1000 + i);
+    const text = `INSERT INTO public.pipe_t (k, v) VALUES ${keys.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::int)`).join(', ')}`;
+    expect(text.length).toBeGreaterThan(20_000);
+    await database.query(
+      text,
+      keys.flatMap((k) => [k, k * 2]),
+    );
+    const n = await database.query<{ n: number; s: number }>(
+      `SELECT count(*)::int AS n, sum(v)::int AS s FROM public.pipe_t WHERE k >= 1000`,
+    );
+    expect(n[0]).toEqual({ n: 2000, s: keys.reduce((a, k) => a + 2 * k, 0) });
+    await database.query(`DELETE FROM public.pipe_t WHERE k >= $1`, [1000]);
+  });
+
   it.skipIf(!onPostgres)('refuses COPY in a pipelined transaction', async () => {
     await expect(database.transaction(async (s) => s.copyCsv('public.pipe_t', ['k', 'v'], '9,9\n'), { pipeline: true })).rejects.toThrow(
       /COPY cannot run in a pipelined transaction/,

@@ -61,11 +61,13 @@ pg.types.setTypeParser(20, (v) => Number(v));
  * Statements with parameters are sent as named prepared statements (the name is a digest of the text), so that
  * each connection parses and plans a statement once, not on every request: on the till's hot path, planning cost
  * three times the execution (bench/RESULTS.md, till). Texts are our own constants (a bulk INSERT has one text per
- * batch size), so the statements per connection stay few. Statements without parameters go as they are.
+ * batch size), so the statements per connection stay few. Statements without parameters go as they are, and very long
+ * ones (a bulk INSERT of many rows) unnamed, with their parameters.
  */
 const statementNames = new Map<string, string>();
 function prepared(text: string, params: readonly unknown[] | undefined): string | pg.QueryConfig {
-  if (!params || params.length === 0 || text.length > 20_000) return text;
+  if (!params || params.length === 0) return text;
+  if (text.length > 20_000) return { text, values: params as unknown[] };
   let name = statementNames.get(text);
   if (!name) {
     name = `p_${createHash('sha1').update(text).digest('base64url')}`;
