@@ -200,10 +200,10 @@ function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | un
 
 /**
  * A group's writes, pipelined: the receipt and transfer ids are chosen here, so that every statement can be sent
- * before any answer is back, and the server runs them back to back (three round trips with BEGIN and COMMIT, not one
- * per statement). Each module's second statement, where it has one (a receipt after its number is claimed, the lots
- * of a redemption after its balance is), follows in a second burst. What the answers say is checked once all are in;
- * anything wrong throws, and the transaction is rolled back whole.
+ * before any answer is back, and the server runs them back to back: two round trips with COMMIT, not one per
+ * statement. A statement that needs an answer first (a tier upgrade, a number already taken) follows in a second
+ * burst. What the answers say is checked once all are in; anything wrong throws, and the transaction is rolled back
+ * whole: a redemption refused has had its lots taken all the same (redeemMany's `together`).
  */
 async function writeGroup(database: Database, s: Session, group: Ready[]): Promise<CommitResponse[]> {
   const program = group[0]!.priced.program;
@@ -271,6 +271,7 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       partnerCode: r.priced.partner?.code ?? null,
       transferId: transferIds.get(r.index)!,
     })),
+    { together: true },
   );
   const earning = group.filter((r) => r.priced.earnPoints > 0 && r.priced.wallet && r.priced.customer.id);
   const life = program.config.lifecycle;

@@ -55,63 +55,80 @@ export async function redeem(s: Session, a: Redemption): Promise<{ transferId: s
 /**
  * redeem for several wallets at once, each at most once (a repeated owner is a bug: its balance row can be claimed
  * once per statement): two statements whatever their number. Each answer says whether its wallet had the points;
- * when one did not, nothing of that redemption is written, and the caller decides about the rest (the till's group
- * commit rolls the whole batch back).
+ * when one did not, nothing of that redemption is written, and the caller decides about the rest.
+ *
+ * With `together`, the second statement (the lots, read after the balance rows are claimed, so that it sees every
+ * earlier commit) is sent with the first instead of after its answer, for every redemption: one round trip in a
+ * pipelined transaction. A redemption refused then has its transfer written all the same, and the caller must roll
+ * back (the till's group commit does, whenever any sale fails).
  */
 export async function redeemMany(
   s: Session,
   rs: readonly Redemption[],
+  opts: { together?: boolean } = {},
 ): Promise<({ ok: true; transferId: string; lots: LotTake[]; activeAfter: number } | { ok: false })[]> {
   if (rs.length === 0) return [];
   if (new Set(rs.map((r) => r.owner)).size !== rs.length) throw new Error('ledger: redeemMany got a wallet twice');
-  const claimed = await s.query<{ owner: string; active: number }>(
+  const claim = s.query<{ owner: string; active: number }>(
     `UPDATE loyalty.balances b SET active = b.active - r.pts, updated_at = now()
      FROM unnest($1::text[], $2::int[]) AS r(owner, pts) WHERE b.customer_id = r.owner AND b.active >= r.pts
      RETURNING b.customer_id AS owner, b.active`,
     [rs.map((r) => r.owner), rs.map((r) => r.points)],
   );
-  const after = new Map(claimed.map((c) => [c.owner, c.active]));
-  const go = rs.filter((r) => after.has(r.owner)).map((r) => ({ ...r, transferId: r.transferId ?? newId('transfer') }));
-  const taken = new Map<string, LotTake[]>();
-  if (go.length > 0) {
-    const rows = await s.query<{ owner: string; lots: LotTake[] }>(
-      `WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                    AS r(owner, pts, tid, cause, receipt_id, kind, credit, actor, partner_code)),
-       lots AS (
-         SELECT l.customer_id, l.id, l.expires_at, l.points - m.used AS rem
-         FROM ${LOTS_WITH_MOVES}
-         WHERE l.customer_id = ANY($1::text[]) AND m.active AND l.points > m.used),
-       ordered AS (SELECT customer_id, id, rem, sum(rem) OVER (PARTITION BY customer_id ORDER BY expires_at, id) AS run FROM lots),
-       take AS (SELECT o.customer_id, o.id, r.tid, r.kind, least(o.rem, r.pts - (o.run - o.rem))::int AS pts FROM ordered o JOIN r ON r.owner = o.customer_id WHERE o.run - o.rem < r.pts),
-       trf AS (
-         INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, receipt_id, actor_customer_id, partner_code)
-         SELECT owner, tid, 'active:' || owner, credit, pts, kind, cause, receipt_id, actor, partner_code FROM r),
-       mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT customer_id, id, tid, kind, pts FROM take)
-       SELECT customer_id AS owner, json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take GROUP BY customer_id`,
-      [
-        go.map((r) => r.owner),
-        go.map((r) => r.points),
-        go.map((r) => r.transferId),
-        go.map((r) => r.cause),
-        go.map((r) => r.receiptId),
-        go.map((r) => r.kind ?? 'redeem'),
-        go.map((r) => r.credit ?? 'program'),
-        go.map((r) => (r.actor === r.owner ? null : r.actor)),
-        go.map((r) => r.partnerCode ?? null),
-      ],
+  const withIds = rs.map((r) => ({ ...r, transferId: r.transferId ?? newId('transfer') }));
+  let claimed: { owner: string; active: number }[];
+  let taken: Map<string, LotTake[]>;
+  if (opts.together) [claimed, taken] = await Promise.all([claim, takeLots(s, withIds)]);
+  else {
+    claimed = await claim;
+    const owners = new Set(claimed.map((c) => c.owner));
+    taken = await takeLots(
+      s,
+      withIds.filter((r) => owners.has(r.owner)),
     );
-    for (const row of rows) taken.set(row.owner, row.lots);
   }
-  const byOwner = new Map(go.map((r) => [r.owner, r]));
+  const after = new Map(claimed.map((c) => [c.owner, c.active]));
+  const byOwner = new Map(withIds.map((r) => [r.owner, r]));
   return rs.map((r) => {
-    const g = byOwner.get(r.owner);
-    if (!g) return { ok: false as const };
+    if (!after.has(r.owner)) return { ok: false as const };
     const lots = taken.get(r.owner) ?? [];
     const covered = lots.reduce((x, l) => x + l.points, 0);
     // The balance and the lots are one ledger; a difference is a bug, and nothing is written.
     if (covered !== r.points) throw new Error(`ledger: wallet ${r.owner} has ${covered} points in lots for a claim of ${r.points}`);
-    return { ok: true as const, transferId: g.transferId, lots, activeAfter: after.get(r.owner)! };
+    return { ok: true as const, transferId: byOwner.get(r.owner)!.transferId, lots, activeAfter: after.get(r.owner)! };
   });
+}
+
+/** The redemptions' transfers, linked to the lots they consume, soonest-expiring first: one statement. */
+async function takeLots(s: Session, go: readonly (Redemption & { transferId: string })[]): Promise<Map<string, LotTake[]>> {
+  if (go.length === 0) return new Map();
+  const rows = await s.query<{ owner: string; lots: LotTake[] }>(
+    `WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                  AS r(owner, pts, tid, cause, receipt_id, kind, credit, actor, partner_code)),
+     lots AS (
+       SELECT l.customer_id, l.id, l.expires_at, l.points - m.used AS rem
+       FROM ${LOTS_WITH_MOVES}
+       WHERE l.customer_id = ANY($1::text[]) AND m.active AND l.points > m.used),
+     ordered AS (SELECT customer_id, id, rem, sum(rem) OVER (PARTITION BY customer_id ORDER BY expires_at, id) AS run FROM lots),
+     take AS (SELECT o.customer_id, o.id, r.tid, r.kind, least(o.rem, r.pts - (o.run - o.rem))::int AS pts FROM ordered o JOIN r ON r.owner = o.customer_id WHERE o.run - o.rem < r.pts),
+     trf AS (
+       INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, receipt_id, actor_customer_id, partner_code)
+       SELECT owner, tid, 'active:' || owner, credit, pts, kind, cause, receipt_id, actor, partner_code FROM r),
+     mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT customer_id, id, tid, kind, pts FROM take)
+     SELECT customer_id AS owner, json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take GROUP BY customer_id`,
+    [
+      go.map((r) => r.owner),
+      go.map((r) => r.points),
+      go.map((r) => r.transferId),
+      go.map((r) => r.cause),
+      go.map((r) => r.receiptId),
+      go.map((r) => r.kind ?? 'redeem'),
+      go.map((r) => r.credit ?? 'program'),
+      go.map((r) => (r.actor === r.owner ? null : r.actor)),
+      go.map((r) => r.partnerCode ?? null),
+    ],
+  );
+  return new Map(rows.map((row) => [row.owner, row.lots]));
 }
 
 export type Earning = {
