@@ -8,7 +8,7 @@ import * as offers from '../modules/offers/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database, Queryable } from '../platform/db/client.ts';
 import { checkIsoDate } from '../platform/dates.ts';
-import { AppError, isAppError } from '../platform/errors.ts';
+import { AppError, fieldPath, isAppError } from '../platform/errors.ts';
 import { decimalToMinor, minorToDecimal } from '../platform/money.ts';
 
 type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };
@@ -21,13 +21,6 @@ export type LoyaltyCliHelpers = {
 };
 
 type Field = { field: string; message: string };
-
-/** A zod path as the CLI names it: `burn.maxSharePercent`, `stacking.groups[0].excludes[1]`, `[2].rule.discount`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
-}
 
 function invalidFile(file: string, fields: Field[]): AppError {
   return new AppError('VALIDATION_FAILED', `${file}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { file, fields });

@@ -115,6 +115,13 @@ export class AppError extends Error {
   }
 }
 
+/** A zod issue's path as a field name in errors: `burn.maxSharePercent`, `stacking.groups[0].excludes[1]`, `[2].rule.discount`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }

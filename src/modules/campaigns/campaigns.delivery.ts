@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Database, Queryable } from '../../platform/db/client.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, fieldPath } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { CampaignDefinition } from './campaigns.contract.ts';
 import * as repo from './campaigns.repository.ts';
-import { fieldPath, getRow, storedDefinition, webhookOf } from './campaigns.service.ts';
+import { storedDefinition } from './campaigns.definition.ts';
+import { getRow, webhookOf } from './campaigns.service.ts';
 
 // Delivery of a launched campaign's outbox: HMAC-signed posts to the webhook with retries and backoff, the signed
 // status callback, and the deliveries' list.

@@ -22,10 +22,12 @@ export {
   globalControlAt,
   /** Launches draft campaigns whose schedule has started. */
   launchDue,
+} from './campaigns.service.ts';
+export {
   /** Validation of a definition and its variants, without storing anything. */
   parseDefinition,
   generateVariants,
-} from './campaigns.service.ts';
+} from './campaigns.definition.ts';
 export {
   /** One pass over the outbox: posts due messages to their webhooks, HMAC-signed, retrying with backoff. */
   deliverDue,
