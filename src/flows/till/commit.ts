@@ -8,7 +8,7 @@ import { decimalToMinor } from '../../platform/money.ts';
 import { groupRunner } from '../../platform/group.ts';
 import { newId } from '../../platform/ids.ts';
 import { gather, loadReference, type Inputs } from './gather.ts';
-import { priceWith, type Priced } from './price.ts';
+import { lineDto, priceWith, type Priced } from './price.ts';
 import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './till.contract.ts';
 
 const quoteRunners = new WeakMap<Database, (body: QuoteBody) => Promise<QuoteResponse>>();
@@ -33,9 +33,13 @@ async function quoteGroup(database: Database, bodies: readonly QuoteBody[]): Pro
   return items.map((it, i) => settle(() => priceWith(reference, it.body, inputs[i]!, { at: it.at, strict: false }).response));
 }
 
-/** What the commit keeps of its pricing, to answer a retry and to reverse a return line by line. */
+/**
+ * What the commit keeps of its pricing, to answer a retry and to reverse a return line by line. The answer's lines
+ * are rendered from `lines` (lineDto) rather than stored twice: the stored text is what PostgreSQL compresses on
+ * every sale. Rows stored before keep theirs in `response.lines`.
+ */
 export type StoredSale = {
-  response: CommitResponse;
+  response: Omit<CommitResponse, 'lines'> & { lines?: CommitResponse['lines'] };
   walletOwner: string | null;
   redemptionTransferId: string | null;
   lines: Priced['lines'];
@@ -315,8 +319,9 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
   const till = loyalty.insertTillReceipts(
     s,
     group.map((r, i) => {
+      const { lines: _rendered, ...response } = answers[i]!;
       const keep: StoredSale = {
-        response: answers[i]!,
+        response,
         walletOwner: r.priced.wallet?.owner ?? null,
         redemptionTransferId: transferIds.get(r.index) ?? null,
         lines: r.priced.lines,
@@ -401,5 +406,10 @@ function replay(stored: loyalty.TillReceiptRow, body: CommitBody): CommitRespons
         fields: [{ field: 'number', message: 'already used for a different receipt' }],
       },
     );
-  return { ...keep.response, balanceAfter: stored.balanceAfter ?? keep.response.balanceAfter, replayed: true };
+  return {
+    ...keep.response,
+    lines: keep.response.lines ?? keep.lines.map((l) => lineDto(l, keep.response.currency)),
+    balanceAfter: stored.balanceAfter ?? keep.response.balanceAfter,
+    replayed: true,
+  };
 }

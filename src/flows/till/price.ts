@@ -63,20 +63,11 @@ export type Priced = {
   customer: TillCustomer;
   wallet: loyalty.Wallet | null;
   partner: loyalty.Partner | null;
-  /** Per line, for the commit: money paid, points redeemed and their value, certificate amounts by code. */
-  lines: {
-    lineNo: number;
-    sku: string;
-    quantityText: string;
-    unitPriceMinor: number;
-    totalMinor: number;
-    paidMinor: number;
-    redeemedPoints: number;
-    redeemedMinor: number;
-    earned: number;
-    offerShares: { offerId: string; discountMinor: number }[];
-    certificates: { code: string; amountMinor: number }[];
-  }[];
+  /**
+   * Per line: money paid, points redeemed and their value, certificate amounts by code. The commit stores these and
+   * renders the answer's lines from them (lineDto), so that a replay answers the same without storing both.
+   */
+  lines: PricedLine[];
   redeemPoints: number;
   earnPoints: number;
   certificateUse: { code: string; amountMinor: number }[];
@@ -84,6 +75,49 @@ export type Priced = {
   ladderStep: string | null;
   ladderObservations: { step: string; successes: number; failures: number }[];
 };
+
+export type PricedLine = {
+  lineNo: number;
+  sku: string;
+  quantityText: string;
+  unitPriceMinor: number;
+  /** Before any discount. */
+  amountMinor: number;
+  /** Offers' and the ladder step's discounts together. */
+  discountMinor: number;
+  ladderMinor: number;
+  /** After the discounts. */
+  totalMinor: number;
+  /** The VAT included in totalMinor. */
+  taxMinor: number;
+  paidMinor: number;
+  redeemedPoints: number;
+  redeemedMinor: number;
+  earned: number;
+  offerShares: { offerId: string; discountMinor: number }[];
+  certificates: { code: string; amountMinor: number }[];
+};
+
+/** The answer's line, in the currency's decimals: the quote's, the commit's, and a replay's from the stored line. */
+export function lineDto(l: PricedLine, currency: string): QuoteResponse['lines'][number] {
+  const m = (x: number) => minorToDecimal(x, currency);
+  return {
+    lineNo: l.lineNo,
+    sku: l.sku,
+    quantity: l.quantityText,
+    amount: m(l.amountMinor),
+    discount: m(l.discountMinor),
+    total: m(l.totalMinor),
+    tax: m(l.taxMinor),
+    offers: l.offerShares.map((a) => ({ offerId: a.offerId, discount: m(a.discountMinor) })),
+    ladderDiscount: m(l.ladderMinor),
+    pointsRedeemed: l.redeemedPoints,
+    paidWithPoints: m(l.redeemedMinor),
+    paidWithCertificates: m(l.certificates.reduce((s, c) => s + c.amountMinor, 0)),
+    due: m(l.paidMinor),
+    pointsEarned: l.earned,
+  };
+}
 
 export type PriceOptions = { at: Date; ladderStep?: string | undefined; exclude?: readonly string[]; strict: boolean };
 
@@ -268,47 +302,34 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
   const earnedBy = new Map(earned.lines.map((l) => [l.lineNo, l.points]));
 
   const m = (x: number) => minorToDecimal(x, cur);
-  const lines: Priced['lines'] = after.map((l) => ({
-    lineNo: l.lineNo,
-    sku: info.get(l.lineNo)!.sku,
-    quantityText: info.get(l.lineNo)!.quantityText,
-    unitPriceMinor: info.get(l.lineNo)!.unitPriceMinor,
-    totalMinor: l.totalMinor,
-    paidMinor: leftByLine.get(l.lineNo)!,
-    redeemedPoints: redeemedBy.get(l.lineNo)?.points ?? 0,
-    redeemedMinor: redeemedBy.get(l.lineNo)?.amountMinor ?? 0,
-    earned: earnedBy.get(l.lineNo) ?? 0,
-    offerShares: l.allocations,
-    certificates: certUse
-      .filter((c) => (c.byLine.get(l.lineNo) ?? 0) > 0)
-      .map((c) => ({ code: c.code, amountMinor: c.byLine.get(l.lineNo)! })),
-  }));
-  const sum = (f: (l: (typeof lines)[number]) => number) => lines.reduce((s, l) => s + f(l), 0);
-  const ladderTotal = after.reduce((s, l) => s + l.ladderMinor, 0);
   // The VAT included in a line after the ladder's discount, rounded half to even as the engine does.
   const taxOf = (total: number, rate: number) => {
     const r = toExactRatio(rate);
     return Number(divideHalfEven(BigInt(total) * r.num, 100n * r.den + r.num));
   };
-  const lineDtos = after.map((l, i) => {
+  const lines: PricedLine[] = after.map((l) => {
     const b = info.get(l.lineNo)!;
     return {
       lineNo: l.lineNo,
       sku: b.sku,
-      quantity: b.quantityText,
-      amount: m(l.amountMinor),
-      discount: m(l.discountMinor + l.ladderMinor),
-      total: m(l.totalMinor),
-      tax: m(accepted ? taxOf(l.totalMinor, b.taxRatePercent) : l.taxMinor),
-      offers: l.allocations.map((a) => ({ offerId: a.offerId, discount: m(a.discountMinor) })),
-      ladderDiscount: m(l.ladderMinor),
-      pointsRedeemed: lines[i]!.redeemedPoints,
-      paidWithPoints: m(lines[i]!.redeemedMinor),
-      paidWithCertificates: m(lines[i]!.certificates.reduce((s, c) => s + c.amountMinor, 0)),
-      due: m(lines[i]!.paidMinor),
-      pointsEarned: lines[i]!.earned,
+      quantityText: b.quantityText,
+      unitPriceMinor: b.unitPriceMinor,
+      amountMinor: l.amountMinor,
+      discountMinor: l.discountMinor + l.ladderMinor,
+      ladderMinor: l.ladderMinor,
+      totalMinor: l.totalMinor,
+      taxMinor: accepted ? taxOf(l.totalMinor, b.taxRatePercent) : l.taxMinor,
+      paidMinor: leftByLine.get(l.lineNo)!,
+      redeemedPoints: redeemedBy.get(l.lineNo)?.points ?? 0,
+      redeemedMinor: redeemedBy.get(l.lineNo)?.amountMinor ?? 0,
+      earned: earnedBy.get(l.lineNo) ?? 0,
+      offerShares: l.allocations,
+      certificates: certUse
+        .filter((c) => (c.byLine.get(l.lineNo) ?? 0) > 0)
+        .map((c) => ({ code: c.code, amountMinor: c.byLine.get(l.lineNo)! })),
     };
   });
+  const sum = (f: (l: PricedLine) => number) => lines.reduce((s, l) => s + f(l), 0);
   const response: QuoteResponse = {
     programVersion: program.version,
     currency: cur,
@@ -328,12 +349,12 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
       discount: m(a.discountMinor),
     })),
     applied: priced.applied.map((a) => ({ offerId: a.offerId, name: a.name, kind: a.kind, group: a.group, discount: m(a.discountMinor) })),
-    lines: lineDtos,
+    lines: lines.map((l) => lineDto(l, cur)),
     totals: {
       amount: m(priced.totals.amountMinor),
-      discount: m(priced.totals.discountMinor + ladderTotal),
+      discount: m(priced.totals.discountMinor + sum((l) => l.ladderMinor)),
       total: m(sum((l) => l.totalMinor)),
-      tax: m(after.reduce((s, l) => s + (accepted ? taxOf(l.totalMinor, info.get(l.lineNo)!.taxRatePercent) : l.taxMinor), 0)),
+      tax: m(sum((l) => l.taxMinor)),
       paidWithPoints: m(sum((l) => l.redeemedMinor)),
       paidWithCertificates: m(certUse.reduce((s, c) => s + c.amountMinor, 0)),
       due: m(sum((l) => l.paidMinor)),

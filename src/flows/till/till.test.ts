@@ -122,6 +122,8 @@ describe('the till', () => {
     expect(again.status).toBe(200);
     expect(again.body.replayed).toBe(true);
     expect(again.body.receiptId).toBe(first.body.receiptId);
+    // The whole first answer, its lines (rendered again from what was stored) and its balance after included.
+    expect({ ...again.body, replayed: false }).toEqual(first.body);
     expect(await points(id)).toEqual({ active: 50, pending: 0 });
     // A different basket under the same number is a conflict, and nothing changes.
     const clash = await commit('C-EARN', [lines[0]!], { number: 'E-1' });

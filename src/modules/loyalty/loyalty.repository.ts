@@ -285,7 +285,8 @@ export async function findSaleWithReturns(
      SELECT ${TILL_COLUMNS}, true AS "isSale" FROM s
      UNION ALL
      SELECT ${TILL_COLUMNS.replace(/\b(customer_id|receipt_id|store_code|number|kind|original_receipt_id|program_version|result|points_earned|points_redeemed|created_at|balance_active_after|balance_pending_after)\b/g, 'r.$1')}, false
-     FROM loyalty.till_receipts r JOIN s ON r.customer_id = s.customer_id AND r.original_receipt_id = s.receipt_id`,
+     FROM loyalty.till_receipts r JOIN s ON r.customer_id = s.customer_id AND r.original_receipt_id = s.receipt_id
+     WHERE r.original_receipt_id IS NOT NULL`,
     [store, number],
   );
   const sale = rows.find((r) => r.isSale);

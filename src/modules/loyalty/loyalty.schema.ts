@@ -38,7 +38,8 @@ export const transfers = loyaltySchema.table(
   (t) => [
     primaryKey({ columns: [t.customerId, t.id] }),
     uniqueIndex('transfers_cause_key').on(t.customerId, t.cause),
-    index('transfers_partner_idx').on(t.partnerCode, t.createdAt),
+    // Partial: most transfers are the program's own, and a sale should not pay for an index entry it never needs.
+    index('transfers_partner_idx').on(t.partnerCode, t.createdAt).where(sql`${t.partnerCode} IS NOT NULL`),
     check('transfers_points_positive', sql`${t.points} > 0`),
   ],
 );
@@ -205,7 +206,8 @@ export const tillReceipts = loyaltySchema.table(
   (t) => [
     primaryKey({ columns: [t.customerId, t.receiptId] }),
     uniqueIndex('till_receipts_key').on(t.storeCode, t.number),
-    index('till_receipts_original_idx').on(t.customerId, t.originalReceiptId),
+    // Partial: only returns point at an original receipt.
+    index('till_receipts_original_idx').on(t.customerId, t.originalReceiptId).where(sql`${t.originalReceiptId} IS NOT NULL`),
   ],
 );
 

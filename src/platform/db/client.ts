@@ -123,7 +123,15 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
   let pipePool: pg.Pool | undefined;
   const pipelined = (): pg.Pool => {
     if (!pipePool) {
-      pipePool = new pg.Pool({ connectionString: url, max: Math.max(2, Math.ceil((opts.max ?? 10) / 2)), pipeline: true } as pg.PoolConfig);
+      pipePool = new pg.Pool({
+        connectionString: url,
+        max: Math.max(2, Math.ceil((opts.max ?? 10) / 2)),
+        pipeline: true,
+        // Their statements (the till's) take arrays whose length varies with the group: PostgreSQL kept planning each
+        // execution anew (custom plans), which cost the till a fifth of its statement time (bench/RESULTS.md). Their
+        // generic plans were checked to reach every large table by its keys.
+        options: '-c plan_cache_mode=force_generic_plan',
+      } as pg.PoolConfig);
       pipePool.on('error', () => undefined);
     }
     return pipePool;
