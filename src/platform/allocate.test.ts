@@ -137,6 +137,17 @@ describe('exact ratios', () => {
     expect(() => toExactRatio(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 
+  it('answers a number read before with the same, frozen ratio, and an integer without the decimal parse', () => {
+    // Read twice: the second answer comes from the cache and must not be changeable by a caller.
+    for (const x of [0.345, 0.345, 2.5e-9, 2.5e-9])
+      expect(toExactRatio(x)).toEqual(x === 0.345 ? { num: 345n, den: 1000n } : { num: 25n, den: 10n ** 10n });
+    expect(Object.isFrozen(toExactRatio(0.345))).toBe(true);
+    expect(toExactRatio(-0)).toEqual({ num: 0n, den: 1n });
+    expect(toExactRatio(-7)).toEqual({ num: -7n, den: 1n });
+    expect(toExactRatio(Number.MAX_SAFE_INTEGER + 1)).toEqual({ num: 2n ** 53n, den: 1n });
+    expect(() => toExactRatio(Number.NaN)).toThrow(RangeError);
+  });
+
   it('rounds half to even and floors', () => {
     expect(divideHalfEven(5n, 2n)).toBe(2n);
     expect(divideHalfEven(7n, 2n)).toBe(4n);

@@ -15,6 +15,21 @@ const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
  * never flips because of binary representation error.
  */
 export function toExactRatio(x: number): Ratio {
+  // Whole numbers need no decimal parse; the others (percents, rates, quantities) repeat, so their ratios are kept.
+  if (Number.isSafeInteger(x)) return { num: BigInt(x), den: 1n };
+  const known = ratios.get(x);
+  if (known) return known;
+  const r = Object.freeze(parseRatio(x));
+  if (ratios.size >= RATIOS_MAX) ratios.clear();
+  ratios.set(x, r);
+  return r;
+}
+
+/** Ratios of non-integers read before (frozen: callers share them), bounded. */
+const ratios = new Map<number, Ratio>();
+const RATIOS_MAX = 10_000;
+
+function parseRatio(x: number): Ratio {
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
   const m = NUMBER_TEXT.exec(String(x));
   if (!m) throw new RangeError(`cannot read ${x} as a decimal`);
@@ -127,38 +142,50 @@ function allocateExact(total: number, w: readonly bigint[], caps: readonly numbe
  * an exact multiple are exact on such integers.
  */
 function allocateSafe(total: number, w: readonly number[], caps: readonly number[] | undefined): number[] {
-  const shares = w.map(() => 0);
-  let active = w.flatMap((x, i) => (x > 0 ? [i] : []));
+  // Written with plain loops: pricing calls this dozens of times per basket, and each array built by map, filter or
+  // reduce is garbage to collect.
+  const n = w.length;
+  const shares = new Array<number>(n).fill(0);
+  let active: number[] = [];
+  for (let i = 0; i < n; i++) if (w[i]! > 0) active.push(i);
   let rest = total;
   if (caps) {
-    checkRoom(
-      total,
-      active.reduce((s, i) => s + (caps[i] ?? 0), 0),
-    );
+    let room = 0;
+    for (const i of active) room += caps[i]!;
+    checkRoom(total, room);
     for (;;) {
-      const sum = active.reduce((s, i) => s + (w[i] ?? 0), 0);
+      let sum = 0;
+      for (const i of active) sum += w[i]!;
+      if (sum === 0) break;
       // A cap at or above `rest` cannot bind; below it, cap × sum < rest × sum stays exact.
-      const over = active.filter((i) => (caps[i] ?? 0) < rest && rest * (w[i] ?? 0) > (caps[i] ?? 0) * sum);
-      if (sum === 0 || over.length === 0) break;
-      for (const i of over) {
-        shares[i] = caps[i] ?? 0;
-        rest -= caps[i] ?? 0;
+      const kept: number[] = [];
+      let cut = 0;
+      for (const i of active) {
+        const cap = caps[i]!;
+        if (cap < rest && rest * w[i]! > cap * sum) {
+          shares[i] = cap;
+          cut += cap;
+        } else kept.push(i);
       }
-      active = active.filter((i) => !over.includes(i));
+      if (kept.length === active.length) break;
+      rest -= cut;
+      active = kept;
     }
   }
   if (rest > 0 && active.length === 0) throw new RangeError(`cannot share ${total} among zero weights`);
-  const sum = active.reduce((s, i) => s + (w[i] ?? 0), 0);
+  let sum = 0;
+  for (const i of active) sum += w[i]!;
   const remainders: { i: number; r: number }[] = [];
   let left = rest;
   for (const i of active) {
-    const product = rest * (w[i] ?? 0);
+    const product = rest * w[i]!;
     const r = product % sum;
-    shares[i] = (product - r) / sum;
-    left -= shares[i] ?? 0;
-    remainders.push({ i, r });
+    const share = (product - r) / sum;
+    shares[i] = share;
+    left -= share;
+    if (r > 0) remainders.push({ i, r });
   }
-  for (const i of byRemainder(remainders, left)) shares[i] = (shares[i] ?? 0) + 1;
+  if (left > 0) for (const i of byRemainder(remainders, left)) shares[i]! += 1;
   return shares;
 }
 

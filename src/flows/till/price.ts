@@ -199,7 +199,16 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
   // Line totals after the accepted ladder step.
   const after = priced.lines.map((l) => {
     const extra = accepted?.allocations.find((a) => a.lineNo === l.lineNo)?.discountMinor ?? 0;
-    return { ...l, ladderMinor: extra, totalMinor: l.totalMinor - extra };
+    // Each field named: a spread of the engine's line cost more than the rest of this loop.
+    return {
+      lineNo: l.lineNo,
+      amountMinor: l.amountMinor,
+      discountMinor: l.discountMinor,
+      taxMinor: l.taxMinor,
+      allocations: l.allocations,
+      ladderMinor: extra,
+      totalMinor: l.totalMinor - extra,
+    };
   });
   const info = new Map(basket.map((b) => [b.lineNo, b]));
   const forBurn = after.map((l) => ({ lineNo: l.lineNo, category: info.get(l.lineNo)!.category, totalMinor: l.totalMinor }));

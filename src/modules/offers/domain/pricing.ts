@@ -89,12 +89,14 @@ function prepareLines(lines: readonly BasketLine[]): Line[] {
 /** The lines an offer acts on: its categories (null = all), and for brand offers, its brands. */
 function touchedLines(offer: Offer, lines: readonly Line[]): number[] {
   const { categories, rule } = offer;
-  return lines.flatMap((l, i) => {
+  const touched: number[] = [];
+  lines.forEach((l, i) => {
     const { category, brand } = l.src;
-    if (categories !== null && (category === null || !categories.includes(category))) return [];
-    if (rule.kind === 'brand' && (brand === null || !rule.brands.includes(brand))) return [];
-    return [i];
+    if (categories !== null && (category === null || !categories.includes(category))) return;
+    if (rule.kind === 'brand' && (brand === null || !rule.brands.includes(brand))) return;
+    touched.push(i);
   });
+  return touched;
 }
 
 const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -262,7 +264,9 @@ function compareGroups(a: Group, b: Group): number {
 function resolveGroups(candidates: readonly Candidate[], groups: readonly StackingGroup[]): Group[] {
   const byKey = new Map<string, Group>();
   for (const g of groups) {
-    if (!byKey.has(g.key)) byKey.set(g.key, { ...g, own: null, offers: [] });
+    // Fields named rather than spread: the program's groups may carry more, and a spread is slow on this path.
+    if (!byKey.has(g.key))
+      byKey.set(g.key, { key: g.key, mode: g.mode, choose: g.choose, priority: g.priority, excludes: g.excludes, own: null, offers: [] });
   }
   const own: Group[] = [];
   for (const c of candidates) {
@@ -379,12 +383,16 @@ function includedTax(totalMinor: number, ratePercent: number): number {
 
 function pricedLines(lines: readonly Line[], applications: readonly Application[]): PricedLine[] {
   return lines.map((l, i) => {
-    const allocations = applications.flatMap((a) => {
+    const allocations: PricedLine['allocations'] = [];
+    let discountMinor = 0;
+    for (const a of applications) {
       const k = a.candidate.touched.indexOf(i);
       const share = k < 0 ? 0 : (a.shares[k] ?? 0);
-      return share > 0 ? [{ offerId: a.candidate.offer.id, discountMinor: share }] : [];
-    });
-    const discountMinor = sum(allocations.map((a) => a.discountMinor));
+      if (share > 0) {
+        allocations.push({ offerId: a.candidate.offer.id, discountMinor: share });
+        discountMinor += share;
+      }
+    }
     const totalMinor = l.amount - discountMinor;
     return {
       lineNo: l.src.lineNo,
