@@ -546,6 +546,12 @@ describe('the till', () => {
     const teaBasket = (card: string) => basket(card, [{ sku: 'TEA1', category: 'tea-once', unitPrice: '100.00' }]);
     // A uses the offer up; the quote after that remembers the card as A's.
     expect((await commit('C-MOVE', [{ sku: 'TEA1', category: 'tea-once', unitPrice: '100.00' }])).body.totals.discount).toBe('10.00');
+    // Uses are counted for offers with a per-customer limit only: the other offers of the earlier sales left no row.
+    const counted = await database.query<{ offer_id: string; uses: number; lim: number | null }>(
+      `SELECT u.offer_id, u.uses, o.per_customer_limit AS lim FROM offers.customer_uses u LEFT JOIN offers.offers o ON o.id = u.offer_id`,
+    );
+    expect(counted.filter((u) => u.lim === null)).toEqual([]);
+    expect(counted.filter((u) => u.offer_id === once.body.id).map((u) => u.uses)).toEqual([1]);
     const asA = await call('till', 'POST', '/api/v1/till/quote', teaBasket('C-MOVE'));
     expect(asA.body.customer.id).toBe(a);
     expect(asA.body.applied).toEqual([]);

@@ -253,7 +253,7 @@ export async function offersInForceMany(
 
 /**
  * Claims the discounts of committed receipts: budgets with a conditional update (a budget never goes over, whatever
- * the concurrency) and the customers' uses; two statements whatever their number. Returns, per receipt, the offers
+ * the concurrency) and the customers' uses of offers with a per-customer limit; two statements whatever their number. Returns, per receipt, the offers
  * whose budget or limit ran out meanwhile: the caller re-prices without them. A budget is claimed for the sum of
  * the receipts' discounts, all or nothing, so when it ran out every receipt using it hears so; a customer's uses
  * add up over the receipts. (The till's group commit then rolls back and commits those receipts one by one.)
@@ -283,12 +283,17 @@ export async function claimOffersMany(
     uses.length === 0
       ? Promise.resolve([])
       : s.query<{ customer_id: string; offer_id: string }>(
-          `WITH n AS (SELECT customer_id, offer_id, count(*)::int AS n FROM unnest($1::text[], $2::text[]) AS u(customer_id, offer_id) GROUP BY customer_id, offer_id),
+          // Only offers with a per-customer limit count uses: nothing else reads them, and an offer's limit is fixed
+          // when it is created, so a sale writes no row for the others.
+          `WITH n AS (
+         SELECT u.customer_id, u.offer_id, count(*)::int AS n, min(o.per_customer_limit) AS lim
+         FROM unnest($1::text[], $2::text[]) AS u(customer_id, offer_id) JOIN offers.offers o ON o.id = u.offer_id
+         WHERE o.per_customer_limit IS NOT NULL GROUP BY u.customer_id, u.offer_id),
        ins AS (
          INSERT INTO offers.customer_uses (customer_id, offer_id, uses) SELECT customer_id, offer_id, n FROM n
          ON CONFLICT (customer_id, offer_id) DO UPDATE SET uses = offers.customer_uses.uses + EXCLUDED.uses
          RETURNING customer_id, offer_id, uses)
-       SELECT ins.customer_id, ins.offer_id FROM ins JOIN offers.offers o ON o.id = ins.offer_id WHERE o.per_customer_limit IS NOT NULL AND ins.uses > o.per_customer_limit`,
+       SELECT ins.customer_id, ins.offer_id FROM ins JOIN n USING (customer_id, offer_id) WHERE ins.uses > n.lim`,
           [uses.map((u) => u.customerId), uses.map((u) => u.offerId)],
         );
   const [budgeted, overRows] = await Promise.all([budgetedP, overP]);
