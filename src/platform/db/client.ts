@@ -179,8 +179,9 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
           },
         });
       } finally {
-        await sent.settled();
-        client.release();
+        // The answer goes back at once; the connection goes back to the pool when every statement sent is answered
+        // (settled waits a turn of the event loop for late senders, which the caller should not wait for).
+        void sent.settled().then(() => client.release());
       }
     },
     async transaction(fn, topts) {
