@@ -205,8 +205,9 @@ function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | un
 /**
  * A group's writes, pipelined: the receipt and transfer ids are chosen here, so that every statement can be sent
  * before any answer is back, and the server runs them back to back: two round trips with COMMIT, not one per
- * statement. A statement that needs an answer first (a tier upgrade, a number already taken) follows in a second
- * burst. What the answers say is checked once all are in; anything wrong throws, and the transaction is rolled back
+ * statement (certificates, when a sale uses any, are locked and checked in a round trip before the rest; a tier
+ * upgrade is decided by the statement that adds the spend). What the answers say is checked once all are in;
+ * anything wrong throws, and the transaction is rolled back
  * whole: a redemption refused has had its lots taken all the same (redeemMany's `together`).
  */
 async function writeGroup(database: Database, s: Session, group: Ready[]): Promise<CommitResponse[]> {

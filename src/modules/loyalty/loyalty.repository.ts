@@ -340,42 +340,50 @@ export async function insertTillReceipts(
   return rs.map((r) => ({ receiptId: r.receiptId, balanceAfter: by.get(r.receiptId) ?? null }));
 }
 
+/** A tier level's thresholds in minor units, in the program's order (a later level ranks higher). */
+export type TierLevel = { key: string; minSpendMinor: number; minPurchases: number };
+
 /**
- * Adds receipts to their customers' running spend and purchases (the tier job recomputes the rolling window exactly);
- * one statement for all. A customer without a tier row starts at 'none'.
+ * Adds receipts to their customers' running spend and purchases, and upgrades a tier at once when the new totals
+ * qualify for a higher one (never downgrades: that is the tier job's, after the grace period, and it recomputes the
+ * rolling window exactly). One statement for all, whose answer nobody waits for: a customer without a tier row starts
+ * at the highest level the receipts alone reach, or 'none'. An upgrade dates the tier from the latest receipt.
  */
 export async function addTierSpend(
   s: Session,
   rs: readonly { customerId: string; spendMinor: number; at: Date }[],
-): Promise<{ customerId: string; tier: string; spendMinor: number; purchases: number }[]> {
-  if (rs.length === 0) return [];
-  const rows = await s.query<{ customerId: string; tier: string; spendMinor: number; purchases: number }>(
-    `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at)
-     SELECT customer_id, 'none', max(at), sum(spend)::int8, count(*)::int, max(at) FROM unnest($1::text[], $2::int8[], $3::timestamptz[]) AS r(customer_id, spend, at) GROUP BY customer_id
-     ON CONFLICT (customer_id) DO UPDATE SET spend_minor = loyalty.customer_tiers.spend_minor + EXCLUDED.spend_minor, purchases = loyalty.customer_tiers.purchases + EXCLUDED.purchases
-     RETURNING customer_id AS "customerId", tier, spend_minor::float8 AS "spendMinor", purchases`,
-    [rs.map((r) => r.customerId), rs.map((r) => r.spendMinor), rs.map((r) => r.at)],
-  );
-  return rows;
-}
-
-/** Upgrades the customer's tier (never downgrades: that is the job's, after the grace period). */
-export async function upgradeTier(
-  s: Session,
-  customerId: string,
-  tier: string,
-  rank: Record<string, number>,
-  spendMinor: number,
-  purchases: number,
-  at: Date,
+  levels: readonly TierLevel[],
 ): Promise<void> {
+  if (rs.length === 0) return;
+  // The level reached by spend S and purchases P, and its rank, over the levels given in order (rank = position).
+  const reached = (S: string, P: string, col: 'key' | 'rank') =>
+    `(SELECT l.${col} FROM lv l WHERE ${S} >= l.min_spend AND ${P} >= l.min_purchases ORDER BY l.rank DESC LIMIT 1)`;
+  const S = 't.spend_minor + EXCLUDED.spend_minor';
+  const P = 't.purchases + EXCLUDED.purchases';
+  const up = `coalesce(${reached(S, P, 'rank')}, -1) > coalesce((SELECT l.rank FROM lv l WHERE l.key = t.tier), -1)`;
   await s.query(
-    `INSERT INTO loyalty.customer_tiers (customer_id, tier, since, spend_minor, purchases, evaluated_at) VALUES ($1, $2, $3, $4, $5, $3)
+    `WITH r AS (
+       SELECT customer_id, max(at) AS at, sum(spend)::int8 AS spend, count(*)::int AS n
+       FROM unnest($1::text[], $2::int8[], $3::timestamptz[]) AS r(customer_id, spend, at) GROUP BY customer_id),
+     lv AS (SELECT key, min_spend, min_purchases, (rank - 1)::int AS rank
+            FROM unnest($4::text[], $5::int8[], $6::int[]) WITH ORDINALITY AS l(key, min_spend, min_purchases, rank))
+     INSERT INTO loyalty.customer_tiers AS t (customer_id, tier, since, spend_minor, purchases, evaluated_at)
+     SELECT customer_id, coalesce(${reached('r.spend', 'r.n', 'key')}, 'none'), at, spend, n, at FROM r
      ON CONFLICT (customer_id) DO UPDATE SET
-       tier = CASE WHEN ($6::jsonb ->> EXCLUDED.tier)::int > coalesce(($6::jsonb ->> loyalty.customer_tiers.tier)::int, -1) THEN EXCLUDED.tier ELSE loyalty.customer_tiers.tier END,
-       since = CASE WHEN ($6::jsonb ->> EXCLUDED.tier)::int > coalesce(($6::jsonb ->> loyalty.customer_tiers.tier)::int, -1) THEN EXCLUDED.since ELSE loyalty.customer_tiers.since END,
-       below_since = NULL, spend_minor = EXCLUDED.spend_minor, purchases = EXCLUDED.purchases, evaluated_at = EXCLUDED.evaluated_at`,
-    [customerId, tier, at, spendMinor, purchases, JSON.stringify(rank)],
+       spend_minor = ${S},
+       purchases = ${P},
+       tier = CASE WHEN ${up} THEN ${reached(S, P, 'key')} ELSE t.tier END,
+       since = CASE WHEN ${up} THEN EXCLUDED.since ELSE t.since END,
+       below_since = CASE WHEN ${up} THEN NULL ELSE t.below_since END,
+       evaluated_at = CASE WHEN ${up} THEN EXCLUDED.evaluated_at ELSE t.evaluated_at END`,
+    [
+      rs.map((r) => r.customerId),
+      rs.map((r) => r.spendMinor),
+      rs.map((r) => r.at),
+      levels.map((l) => l.key),
+      levels.map((l) => l.minSpendMinor),
+      levels.map((l) => l.minPurchases),
+    ],
   );
 }
 

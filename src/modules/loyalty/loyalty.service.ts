@@ -304,8 +304,9 @@ export function earnedTier(program: Program, spendMinor: number, purchases: numb
 }
 
 /**
- * After receipts: add each to its customer's running spend (one statement for all) and upgrade a tier at once when
- * that spend now qualifies for a higher one. The nightly tier job recomputes the rolling window exactly and downgrades.
+ * After receipts: add each to its customer's running spend and upgrade a tier at once when that spend now qualifies
+ * for a higher one, in one statement whose answer nobody waits for. The nightly tier job recomputes the rolling window
+ * exactly and downgrades.
  */
 export async function upgradeTiersAfterReceipts(
   s: Session,
@@ -313,13 +314,15 @@ export async function upgradeTiersAfterReceipts(
   receipts: readonly { customerId: string; at: Date; spendMinor: number }[],
 ): Promise<void> {
   if (program.config.tiers.levels.length === 0 || receipts.length === 0) return;
-  const rank = tierRanks(program);
-  const lastAt = new Map(receipts.map((r) => [r.customerId, r.at]));
-  for (const now of await repo.addTierSpend(s, receipts)) {
-    const tier = earnedTier(program, now.spendMinor, now.purchases);
-    if (tier && (rank[tier] ?? -1) > (rank[now.tier] ?? -1))
-      await repo.upgradeTier(s, now.customerId, tier, rank, now.spendMinor, now.purchases, lastAt.get(now.customerId)!);
-  }
+  await repo.addTierSpend(
+    s,
+    receipts,
+    program.config.tiers.levels.map((t) => ({
+      key: t.key,
+      minSpendMinor: decimalToMinor(t.minSpend, program.config.currency)!,
+      minPurchases: t.minPurchases,
+    })),
+  );
 }
 
 /** Tier job: every customer's tier from rolling spend; downgrades only after the grace period below the threshold. */
