@@ -207,8 +207,8 @@ function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | un
  * before any answer is back, and the server runs them back to back: two round trips with COMMIT, not one per
  * statement (certificates, when a sale uses any, are locked and checked in a round trip before the rest; a tier
  * upgrade is decided by the statement that adds the spend). What the answers say is checked once all are in;
- * anything wrong throws, and the transaction is rolled back
- * whole: a redemption refused has had its lots taken all the same (redeemMany's `together`).
+ * anything wrong throws, and the transaction is rolled back whole: a redemption refused has had its lots taken all
+ * the same (redeemMany's `together`).
  */
 async function writeGroup(database: Database, s: Session, group: Ready[]): Promise<CommitResponse[]> {
   const program = group[0]!.priced.program;
