@@ -1,91 +1,14 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../../test/db.ts';
+import { describe, expect, it } from 'vitest';
 import { PROGRAM } from '../../../test/loyalty.ts';
-import { buildServer } from '../../entry/server.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
-import type { Database } from '../../platform/db/client.ts';
-import { createApiKey } from '../../platform/http/auth.ts';
-import { createLogger } from '../../platform/logger.ts';
-import { commitGroup } from './commit.ts';
-import { CommitBody } from './till.contract.ts';
+import { AT, tillFixture } from './till.fixture.ts';
 
 // The till end to end through the HTTP API, on both databases: program, offers, cards, quotes, commits, returns,
 // certificates, households, partners and the jobs. After every scenario the cached balance of every wallet touched
-// must equal the sum over its transfers.
+// must equal the sum over its transfers. The group commit's scenarios are in till-groups.test.ts.
 
-let database: Database;
-let app: FastifyInstance;
-const keys: Record<string, string> = {};
-const touched = new Set<string>();
-const AT = '2026-03-02T10:00:00Z';
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-  app = await buildServer(database, { logger: createLogger('silent'), rateLimitPerMinute: 100_000 });
-  for (const role of ['admin', 'till', 'agent'] as const) keys[role] = (await createApiKey(database, role, `test ${role}`)).secret;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.close();
-});
-
-async function call(role: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) {
-  const res = await app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${keys[role]}` },
-    ...(body !== undefined ? { payload: body as object } : {}),
-  });
-  // The answers are checked field by field below; a loose type keeps those checks short.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: res.statusCode, body: res.json() as Record<string, any> };
-}
-
-type Line = { sku: string; category?: string; brand?: string; quantity?: string; unitPrice: string; taxRate?: string };
-const basket = (card: string | null, lines: Line[], extra: Record<string, unknown> = {}) => ({
-  store: 'S1',
-  currency: 'RUB',
-  at: AT,
-  ...(card ? { customer: { kind: 'card', value: card } } : {}),
-  lines,
-  ...extra,
-});
-let seq = 0;
-const commit = (card: string | null, lines: Line[], extra: Record<string, unknown> = {}) =>
-  call('till', 'POST', '/api/v1/till/receipts', {
-    ...basket(card, lines, extra),
-    number: (extra.number as string) ?? `R-${++seq}`,
-    occurredAt: AT,
-  });
-
-async function issue(number: string): Promise<string> {
-  const r = await call('admin', 'POST', '/api/v1/loyalty/cards', { number });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  touched.add(r.body.customerId as string);
-  return r.body.customerId as string;
-}
-
-async function points(customerId: string): Promise<{ active: number; pending: number }> {
-  const r = await call('till', 'GET', `/api/v1/loyalty/customers/${customerId}/points`);
-  return { active: r.body.active, pending: r.body.pending };
-}
-
-/** The ledger's invariant: every wallet's cached balance equals the sum over its transfers. */
-async function expectLedgerConsistent() {
-  const owners = await database.query<{ customer_id: string }>(`SELECT customer_id FROM loyalty.balances`);
-  expect(owners.length).toBeGreaterThan(0);
-  for (const { customer_id } of owners) {
-    const c = await loyalty.checkBalance(database, customer_id);
-    expect(c.cached, customer_id).toEqual(c.ledger);
-  }
-  // Double entry: every point that left the program went somewhere, so all accounts sum to zero.
-  const [sums] = await database.query<{ debits: number; credits: number }>(
-    `SELECT coalesce(sum(points), 0)::int AS debits, coalesce(sum(points), 0)::int AS credits FROM loyalty.transfers`,
-  );
-  expect(sums!.debits).toBe(sums!.credits);
-}
+const t = tillFixture();
+const { call, basket, commit, issue, points, expectLedgerConsistent } = t;
 
 describe('the till', () => {
   it('refuses to quote before a program exists, then stores versioned programs and validates them', async () => {
@@ -131,7 +54,7 @@ describe('the till', () => {
     expect(clash.body.code).toBe('SALES_RECEIPT_CONFLICT');
     expect(await points(id)).toEqual({ active: 50, pending: 0 });
     // The first receipt made the customer Silver (spend ≥ 0).
-    expect((await loyalty.findTier(database, id))?.tier).toBe('silver');
+    expect((await loyalty.findTier(t.database, id))?.tier).toBe('silver');
     await expectLedgerConsistent();
   });
 
@@ -153,7 +76,7 @@ describe('the till', () => {
     expect(over.status).toBe(409);
     expect(over.body.code).toBe('LOYALTY_INSUFFICIENT_POINTS');
     expect(over.body.fields[0].field).toBe('redeemPoints');
-    const none = await database.query(`SELECT 1 FROM sales.receipts WHERE store_code = 'S1' AND number = 'RD-X'`);
+    const none = await t.database.query(`SELECT 1 FROM sales.receipts WHERE store_code = 'S1' AND number = 'RD-X'`);
     expect(none).toHaveLength(0);
     const sale = await commit('C-RED', [{ sku: 'TEA', category: 'grocery', quantity: '2', unitPrice: '50.00' }], {
       number: 'RD-1',
@@ -282,7 +205,7 @@ describe('the till', () => {
     // VAT included in what is left: 950.00 × 20/120 = 158.333… → 158.33.
     expect(sale.body.totals).toMatchObject({ discount: '50.00', total: '950.00', tax: '158.33' });
     // Bought at s5: a failure at none and s3, a success at s5 and s10.
-    const stats = await database.query<{ step: string; successes: number; failures: number }>(
+    const stats = await t.database.query<{ step: string; successes: number; failures: number }>(
       `SELECT step, successes, failures FROM loyalty.ladder_stats WHERE customer_id = $1 ORDER BY step`,
       [id],
     );
@@ -325,7 +248,7 @@ describe('the till', () => {
   });
 
   it('refuses bad input with the field named, and writes nothing', async () => {
-    const before = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty.till_receipts`);
+    const before = await t.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty.till_receipts`);
     const neg = await commit(null, [{ sku: 'A', quantity: '-2', unitPrice: '10.00' }], { number: 'BAD-1' });
     expect(neg.status).toBe(400);
     expect(neg.body.fields).toEqual([{ field: 'lines.0.quantity', message: expect.stringContaining('above 0') }]);
@@ -340,7 +263,7 @@ describe('the till', () => {
     expect(eur.status).toBe(400);
     expect(eur.body.code).toBe('LOYALTY_CURRENCY_MISMATCH');
     expect(eur.body.fields[0].field).toBe('currency');
-    const after = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty.till_receipts`);
+    const after = await t.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty.till_receipts`);
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
@@ -457,15 +380,15 @@ describe('the till', () => {
     );
     expect(q.status).toBe(409); // pending points cannot pay
     const day = (n: number) => new Date(Date.parse(AT) + n * 86_400_000);
-    expect(await loyalty.activateDue(database, day(13))).toEqual({ lots: 0, points: 0 });
-    const act = await loyalty.activateDue(database, day(15));
+    expect(await loyalty.activateDue(t.database, day(13))).toEqual({ lots: 0, points: 0 });
+    const act = await loyalty.activateDue(t.database, day(15));
     expect(act).toEqual({ lots: 1, points: 30 });
     expect(await points(id)).toEqual({ active: 30, pending: 0 });
-    expect((await loyalty.activateDue(database, day(15))).lots).toBe(0); // idempotent
-    const exp = await loyalty.expireDue(database, day(400));
+    expect((await loyalty.activateDue(t.database, day(15))).lots).toBe(0); // idempotent
+    const exp = await loyalty.expireDue(t.database, day(400));
     expect(exp.points).toBeGreaterThanOrEqual(30);
     expect(await points(id)).toEqual({ active: 0, pending: 0 });
-    const breakage = await database.query<{ n: number }>(
+    const breakage = await t.database.query<{ n: number }>(
       `SELECT coalesce(sum(points), 0)::int AS n FROM loyalty.transfers WHERE credit_account = 'breakage' AND customer_id = $1`,
       [id],
     );
@@ -474,97 +397,8 @@ describe('the till', () => {
     await call('admin', 'PUT', '/api/v1/loyalty/program', { config: PROGRAM });
   });
 
-  it('commits sales sent together as one group: a wallet twice in turn, a bad sale alone, a repeated number as a replay', async () => {
-    const a = await issue('C-GRP-A');
-    const b = await issue('C-GRP-B');
-    await commit('C-GRP-A', [{ sku: 'TV', category: 'electronics', unitPrice: '1000.00' }], { number: 'GRP-0' }); // +50
-    const tea = (card: string, number: string, extra: Record<string, unknown> = {}) =>
-      CommitBody.parse({ ...basket(card, [{ sku: 'TEA', category: 'grocery', unitPrice: '100.00' }], extra), number, occurredAt: AT });
-    const out = await commitGroup(database, [
-      tea('C-GRP-A', 'GRP-1', { redeemPoints: 20 }), // paid 80.00: +4
-      tea('C-GRP-A', 'GRP-2'), // +5, after GRP-1 in a later round (same wallet)
-      tea('C-GRP-B', 'GRP-3', { redeemPoints: 30 }), // B has no points: fails alone
-      tea('C-GRP-B', 'GRP-4'), // +5
-      tea('C-GRP-A', 'GRP-1', { redeemPoints: 20 }), // the same receipt again
-    ]);
-    const [g1, g2, g3, g4, again] = out;
-    for (const r of [g1, g2, g4, again]) expect(r, String(r)).not.toBeInstanceOf(Error);
-    expect(g3).toBeInstanceOf(Error);
-    expect((g3 as { code?: string }).code).toBe('LOYALTY_INSUFFICIENT_POINTS');
-    const ok = (r: unknown) => r as { replayed: boolean; receiptId: string; points: { earn: number } };
-    expect(ok(g1).replayed).toBe(false);
-    expect(ok(again).replayed).toBe(true);
-    expect(ok(again).receiptId).toBe(ok(g1).receiptId);
-    expect([ok(g1).points.earn, ok(g2).points.earn, ok(g4).points.earn]).toEqual([4, 5, 5]);
-    expect(await points(a)).toEqual({ active: 50 - 20 + 4 + 5, pending: 0 });
-    expect(await points(b)).toEqual({ active: 5, pending: 0 });
-    const stored = await database.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM sales.receipts WHERE store_code = 'S1' AND number IN ('GRP-1', 'GRP-2', 'GRP-3', 'GRP-4')`,
-    );
-    expect(stored[0]!.n).toBe(3);
-    await expectLedgerConsistent();
-  });
-
-  it('commits a group whose transaction fails one by one: the first sale takes its discount, the next what the budget has left', async () => {
-    await issue('C-BUD-A');
-    await issue('C-BUD-B');
-    const offer = await call('admin', 'POST', '/api/v1/offers', {
-      name: 'Budgeted: coffee −10%',
-      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
-      group: 'promo',
-      categories: ['coffee-budget'],
-      budget: '15.00',
-    });
-    expect(offer.status, JSON.stringify(offer.body)).toBe(201);
-    const coffee = (card: string, number: string) =>
-      CommitBody.parse({ ...basket(card, [{ sku: 'COF', category: 'coffee-budget', unitPrice: '100.00' }]), number, occurredAt: AT });
-    // Together the two discounts (10.00 each) are more than the budget: the group's claim fails and is rolled back,
-    // then each sale goes alone, re-read and re-priced.
-    const [first, second] = await commitGroup(database, [coffee('C-BUD-A', 'BUD-1'), coffee('C-BUD-B', 'BUD-2')]);
-    for (const r of [first, second]) expect(r, String(r)).not.toBeInstanceOf(Error);
-    const discount = (r: unknown) => (r as { totals: { discount: string } }).totals.discount;
-    expect([discount(first), discount(second)]).toEqual(['10.00', '5.00']);
-    const spent = await database.query<{ spent: number }>(`SELECT spent_minor AS spent FROM offers.budgets WHERE offer_id = $1`, [
-      offer.body.id,
-    ]);
-    expect(spent[0]!.spent).toBe(1500);
-    await call('admin', 'POST', `/api/v1/offers/${offer.body.id}/archive`);
-    await expectLedgerConsistent();
-  });
-
-  it('prices a card for the customer it is bound to now, not the one it was last seen with', async () => {
-    const a = await issue('C-MOVE');
-    const b = await issue('C-STAY');
-    const once = await call('admin', 'POST', '/api/v1/offers', {
-      name: 'Once per customer: tea −10%',
-      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
-      group: 'promo',
-      categories: ['tea-once'],
-      perCustomerLimit: 1,
-    });
-    expect(once.status, JSON.stringify(once.body)).toBe(201);
-    const teaBasket = (card: string) => basket(card, [{ sku: 'TEA1', category: 'tea-once', unitPrice: '100.00' }]);
-    // A uses the offer up; the quote after that remembers the card as A's.
-    expect((await commit('C-MOVE', [{ sku: 'TEA1', category: 'tea-once', unitPrice: '100.00' }])).body.totals.discount).toBe('10.00');
-    // Uses are counted for offers with a per-customer limit only: the other offers of the earlier sales left no row.
-    const counted = await database.query<{ offer_id: string; uses: number; lim: number | null }>(
-      `SELECT u.offer_id, u.uses, o.per_customer_limit AS lim FROM offers.customer_uses u LEFT JOIN offers.offers o ON o.id = u.offer_id`,
-    );
-    expect(counted.filter((u) => u.lim === null)).toEqual([]);
-    expect(counted.filter((u) => u.offer_id === once.body.id).map((u) => u.uses)).toEqual([1]);
-    const asA = await call('till', 'POST', '/api/v1/till/quote', teaBasket('C-MOVE'));
-    expect(asA.body.customer.id).toBe(a);
-    expect(asA.body.applied).toEqual([]);
-    // The card is bound to B now (as a merge would do): its next quote must read B's uses, not A's.
-    await database.query(`UPDATE loyalty.cards SET customer_id = $1 WHERE number = 'C-MOVE'`, [b]);
-    const asB = await call('till', 'POST', '/api/v1/till/quote', teaBasket('C-MOVE'));
-    expect(asB.body.customer.id).toBe(b);
-    expect(asB.body.applied.map((o: { offerId: string }) => o.offerId)).toEqual([once.body.id]);
-    await call('admin', 'POST', `/api/v1/offers/${once.body.id}/archive`);
-  });
-
   it('lists the till in the OpenAPI document', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/till/quote', '/api/v1/till/receipts', '/api/v1/till/returns']));
   });
 });
