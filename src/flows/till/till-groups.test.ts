@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PROGRAM } from '../../../test/loyalty.ts';
 import { commitGroup } from './commit.ts';
 import { CommitBody } from './till.contract.ts';
-import { AT, tillFixture } from './till.fixture.ts';
+import { AT, tillFixture } from '../../../test/till.ts';
 
 // The till's group commit: sales that arrive together are read, priced and committed together, and a group whose
 // transaction fails goes again one sale at a time. On both databases.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROGRAM } from '../../../test/loyalty.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
-import { AT, tillFixture } from './till.fixture.ts';
+import { AT, tillFixture } from '../../../test/till.ts';
 
 // The till end to end through the HTTP API, on both databases: program, offers, cards, quotes, commits, returns,
 // certificates, households, partners and the jobs. After every scenario the cached balance of every wallet touched

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { openTestDatabase } from '../../../test/db.ts';
-import { buildServer } from '../../entry/server.ts';
-import * as loyalty from '../../modules/loyalty/index.ts';
-import type { Database } from '../../platform/db/client.ts';
-import { createApiKey } from '../../platform/http/auth.ts';
-import { createLogger } from '../../platform/logger.ts';
+import { openTestDatabase } from './db.ts';
+import { buildServer } from '../src/entry/server.ts';
+import * as loyalty from '../src/modules/loyalty/index.ts';
+import type { Database } from '../src/platform/db/client.ts';
+import { createApiKey } from '../src/platform/http/auth.ts';
+import { createLogger } from '../src/platform/logger.ts';
 
 // What the till's test files share: a database and a server of the file's own (PGlite, or PostgreSQL with
 // TEST_DATABASE_URL), a key per role, the calls a till makes, and the ledger's invariant.
