@@ -114,9 +114,9 @@ export async function storeReceipts(s: Session, input: readonly ReceiptInput[]):
  */
 async function claimAndWrite(s: Session, unique: readonly Prepared[]): Promise<{ store_code: string; number: string }[]> {
   const params: unknown[] = [];
+  const types = [...RECEIPT_COLUMN_TYPES, 'text'];
   const tuples = unique.map((p) => {
     const row = [...receiptRow(p), p.hash];
-    const types = [...RECEIPT_COLUMN_TYPES, 'text'];
     return `(${row.map((v, i) => (params.push(v), `$${params.length}::${types[i]}`)).join(', ')})`;
   });
   const cols = RECEIPT_COLUMNS_WRITTEN.map((c) => `"${c}"`).join(', ');
