@@ -38,6 +38,18 @@ export async function insertGridVersion(q: Queryable, edges: GridEdges, method: 
   return rows[0]!;
 }
 
+/** The key of the advisory lock that refreshes hold until they commit (migrate.ts holds 727274 while it migrates). */
+const REFRESH_LOCK = 727275;
+
+/**
+ * Refreshes run one at a time. Two of one date at once would each insert its customers' rows, and the later would fail
+ * on the earlier's keys; two first refreshes would each derive a grid version 1. Refreshes are a daily job or a report's
+ * first look at a new date, so waiting costs little. On PGlite the one connection already serialises them.
+ */
+export async function lockRefreshes(s: Session): Promise<void> {
+  await s.query(`SELECT pg_advisory_xact_lock($1)`, [REFRESH_LOCK]);
+}
+
 /**
  * Settings for the refresh transaction. The aggregate holds about 150 bytes per customer and the quantile sorts read
  * the same rows, so with the server's default work_mem (4MB) a million customers spill both to disk in batches; 256MB

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../../platform/db/client.ts';
+import type { Database, Queryable, Session } from '../../platform/db/client.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import { checkIsoDate } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -21,31 +21,38 @@ export type RefreshResult = { asOf: string; currency: string; net: boolean; cust
  * quantiles and stored as version 1.
  */
 export async function refreshSegments(database: Database, opts: RefreshOptions): Promise<RefreshResult> {
-  const started = Date.now();
   const asOf = checkDate(opts.asOf, 'asOf');
+  return database.transaction(async (s) => {
+    await repo.lockRefreshes(s);
+    return refreshLocked(s, { ...opts, asOf });
+  });
+}
+
+/** The refresh itself, inside a transaction that holds the refresh lock. */
+async function refreshLocked(s: Session, opts: RefreshOptions): Promise<RefreshResult> {
+  const started = Date.now();
+  const { asOf } = opts;
   const net = opts.net ?? false;
-  if (opts.gridVersion !== undefined && !(await repo.findGridVersion(database, opts.gridVersion))) {
+  if (opts.gridVersion !== undefined && !(await repo.findGridVersion(s, opts.gridVersion))) {
     throw new AppError('VALIDATION_FAILED', `gridVersion: no grid version ${opts.gridVersion}.`, { fields: [{ field: 'gridVersion', message: 'unknown version' }] });
   }
-  return database.transaction(async (s) => {
-    await repo.tuneRefresh(s);
-    const stats = await repo.buildStats(s, asOf, opts.currency, net);
-    if (!stats) {
-      throw opts.currency
-        ? new AppError('SEGMENTS_NO_PURCHASES', `No purchases in ${opts.currency} on or before ${asOf}.`, { asOf, currency: opts.currency })
-        : new AppError('SEGMENTS_NO_PURCHASES', `No purchases on or before ${asOf}: import receipts first, or choose a later date.`, { asOf });
-    }
-    const currency = stats.currency;
-    let grid = opts.gridVersion !== undefined ? await repo.findGridVersion(s, opts.gridVersion) : await repo.latestGridVersion(s);
-    if (!grid) {
-      const edges = deriveEdges(await repo.statsQuantiles(s));
-      grid = await repo.insertGridVersion(s, edges, 'quantile', `derived from the data as of ${asOf}`);
-    }
-    const edges = toEdges(grid);
-    const written = await repo.writeSegments(s, asOf, { version: grid.version, ...edges }, currency);
-    await repo.recordRefresh(s, asOf, grid.version, written, currency, net);
-    return { asOf, currency, net, customers: written, grid, seconds: (Date.now() - started) / 1000 };
-  });
+  await repo.tuneRefresh(s);
+  const stats = await repo.buildStats(s, asOf, opts.currency, net);
+  if (!stats) {
+    throw opts.currency
+      ? new AppError('SEGMENTS_NO_PURCHASES', `No purchases in ${opts.currency} on or before ${asOf}.`, { asOf, currency: opts.currency })
+      : new AppError('SEGMENTS_NO_PURCHASES', `No purchases on or before ${asOf}: import receipts first, or choose a later date.`, { asOf });
+  }
+  const currency = stats.currency;
+  let grid = opts.gridVersion !== undefined ? await repo.findGridVersion(s, opts.gridVersion) : await repo.latestGridVersion(s);
+  if (!grid) {
+    const edges = deriveEdges(await repo.statsQuantiles(s));
+    grid = await repo.insertGridVersion(s, edges, 'quantile', `derived from the data as of ${asOf}`);
+  }
+  const edges = toEdges(grid);
+  const written = await repo.writeSegments(s, asOf, { version: grid.version, ...edges }, currency);
+  await repo.recordRefresh(s, asOf, grid.version, written, currency, net);
+  return { asOf, currency, net, customers: written, grid, seconds: (Date.now() - started) / 1000 };
 }
 
 function toEdges(g: repo.GridVersionRow): GridEdges {
@@ -63,11 +70,22 @@ export async function currentGrid(q: Queryable): Promise<repo.GridVersionRow | u
   return repo.latestGridVersion(q);
 }
 
+/**
+ * The date's refresh run, refreshing first when there is none that fits (or when asked to). Reports asked at the same
+ * time for a new date (two console tabs) take the refresh lock in turn: the first refreshes, the others find its run.
+ */
 async function ensureRefreshed(database: Database, asOf: string, opts: Omit<RefreshOptions, 'asOf'> & { refresh?: boolean }): Promise<repo.RefreshRunRow> {
+  const fits = (run: repo.RefreshRunRow | undefined): run is repo.RefreshRunRow =>
+    run !== undefined && !opts.refresh && (opts.net === undefined || Boolean(run.net) === opts.net) && (!opts.currency || opts.currency === run.currency);
   const existing = await repo.findRefresh(database, asOf);
-  if (existing && !opts.refresh && (opts.net === undefined || Boolean(existing.net) === opts.net) && (!opts.currency || opts.currency === existing.currency)) return existing;
-  await refreshSegments(database, { asOf, ...opts });
-  return (await repo.findRefresh(database, asOf))!;
+  if (fits(existing)) return existing;
+  return database.transaction(async (s) => {
+    await repo.lockRefreshes(s);
+    const meanwhile = await repo.findRefresh(s, asOf);
+    if (fits(meanwhile)) return meanwhile;
+    await refreshLocked(s, { asOf, currency: opts.currency, net: opts.net });
+    return (await repo.findRefresh(s, asOf))!;
+  });
 }
 
 const major = (minor: number, currency: string) => minor / 10 ** currencyExponent(currency);

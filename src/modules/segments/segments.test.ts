@@ -101,6 +101,25 @@ describe('refresh on Online Retail', () => {
     await rfmReport(database, '2011-12-10', { net: false, refresh: true });
   });
 
+  it('answers reports asked at the same time for a date not yet refreshed, refreshing it once', async () => {
+    // Two console tabs (or the overview and the segments page) opening a new date at once. On PostgreSQL each runs on
+    // its own connection; both used to refresh, and the later one failed on the earlier one's rows.
+    const asOf = '2011-09-30';
+    const reports = await Promise.all([1, 2, 3, 4].map(() => rfmReport(database, asOf)));
+    for (const r of reports) expect(r).toEqual(reports[0]);
+    const runs = await database.query<{ n: number; at: Date }>(
+      `SELECT count(*)::int AS n, max(refreshed_at) AS at FROM segments.refresh_runs WHERE as_of = $1`,
+      [asOf],
+    );
+    expect(runs[0]!.n).toBe(1);
+    // Explicit refreshes of one date at the same time both succeed, one after the other, and leave one set of rows.
+    const [a, b] = await Promise.all([refreshSegments(database, { asOf }), refreshSegments(database, { asOf })]);
+    expect(a.customers).toBe(reports[0]!.customers);
+    expect(b.customers).toBe(reports[0]!.customers);
+    const rows = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM segments.customer_segments WHERE as_of = $1`, [asOf]);
+    expect(rows[0]!.n).toBe(reports[0]!.customers);
+  });
+
   it('reports migration between dates consistently with each date on its own', async () => {
     const m = await migrationReport(database, '2011-06-01', '2011-12-10');
     const from = await rfmReport(database, '2011-06-01');
@@ -126,7 +145,8 @@ describe('refresh on Online Retail', () => {
     expect(newOnes.customers).toBe(check[0]!.n);
     const someone = await database.query<{ id: string }>(`SELECT customer_id AS id FROM segments.customer_segments WHERE as_of = '2011-06-01' LIMIT 1`);
     const history = await customerHistory(database, someone[0]!.id);
-    expect(history.map((h) => h.asOf)).toEqual(['2011-06-01', '2011-12-10']);
+    // Every date refreshed above: the migration's two and the concurrent reports' one.
+    expect(history.map((h) => h.asOf)).toEqual(['2011-06-01', '2011-09-30', '2011-12-10']);
   });
 });
 
