@@ -338,12 +338,14 @@ export async function writeClusters(
   run: { k: number; seed: number; result: unknown },
   assignments: readonly { customerId: string; cluster: number; distance: number }[],
 ): Promise<void> {
-  await s.query(`DELETE FROM segments.customer_clusters WHERE as_of = $1`, [asOf]);
+  // The run's row first: a second run of the date waits here until the first commits, and its DELETE, a statement
+  // later, then sees (and removes) the first's assignments instead of colliding with them.
   await s.query(
     `INSERT INTO segments.cluster_runs (as_of, k, seed, result) VALUES ($1, $2, $3, $4)
      ON CONFLICT (as_of) DO UPDATE SET k = excluded.k, seed = excluded.seed, result = excluded.result, created_at = now()`,
     [asOf, run.k, run.seed, JSON.stringify(run.result)],
   );
+  await s.query(`DELETE FROM segments.customer_clusters WHERE as_of = $1`, [asOf]);
   for (let i = 0; i < assignments.length; i += 20_000) {
     const chunk = assignments.slice(i, i + 20_000);
     await s.copyCsv(
