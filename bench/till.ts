@@ -1,10 +1,16 @@
 // The till's hot path on PostgreSQL (quote and commit of an 8-line basket), against a one-query Fastify+pg endpoint, same load generator, same run.
 //
 // Usage: npx tsx bench/till.ts [--duration S] [--warmup S] [--reps R] [--customers N] [--connections C] [--rate R]
-//                              [--rate-connections C] [--only baseline] [--database-url URL] [--keep] [--json]
+//                              [--rate-connections C] [--only baseline] [--targets quote,commit] [--phases throughput,fixed]
+//                              [--quiesce] [--database-url URL] [--keep] [--json]
 //   --database-url  PostgreSQL server (default BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
 //                   postgres://root@127.0.0.1:5432/test). The database patron_bench_till is dropped if it exists,
 //                   created, migrated and seeded, and dropped at the end unless --keep is given.
+//   --targets       Which of Patron's endpoints to measure (default quote,commit); the baseline always runs.
+//   --phases        Which phases to run (default throughput,fixed): closed loop at --connections, open loop at --rate.
+//                   Each fixed-rate run also reports its p50 and p99 per 5 s window, to tell warm-up from steady state.
+//   --quiesce       Before each measured phase, VACUUM (ANALYZE), CHECKPOINT and wait for autovacuum, so that no
+//                   target pays for the writes of the phase before it.
 //   --only baseline Run the baseline alone, twice per phase (A against B), to check the generator; the seed is then
 //                   the few rows the baseline reads, written in SQL.
 //
@@ -38,8 +44,11 @@ const { values: args } = parseArgs({
     rate: { type: 'string' },
     'rate-connections': { type: 'string' },
     only: { type: 'string' },
+    targets: { type: 'string' },
+    phases: { type: 'string' },
     'database-url': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    quiesce: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -52,6 +61,15 @@ const rate = positiveInt(args.rate, 1000, 'rate');
 const rateConnections = positiveInt(args['rate-connections'], 256, 'rate-connections');
 if (args.only !== undefined && args.only !== 'baseline') throw new Error(`--only takes 'baseline', got '${args.only}'`);
 const baselineOnly = args.only === 'baseline';
+/** A comma-separated flag's values, each one of `allowed`; the flag names itself in the error. */
+function listFlag(flag: string, value: string | undefined, allowed: readonly string[]): string[] {
+  const picked = (value ?? allowed.join(',')).split(',').map((x) => x.trim());
+  const bad = picked.find((x) => !allowed.includes(x));
+  if (bad !== undefined || picked.length === 0) throw new Error(`--${flag} takes a comma-separated list of ${allowed.join(', ')}; got '${value}'`);
+  return picked;
+}
+const measured = listFlag('targets', args.targets, ['quote', 'commit']);
+const phases = listFlag('phases', args.phases, ['throughput', 'fixed']);
 const serverUrl = args['database-url'] ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const DB_NAME = 'patron_bench_till';
 const dbUrl = databaseUrl(serverUrl, DB_NAME);
@@ -370,6 +388,24 @@ function patronCommit(): { commit: string; dirty: boolean } | null {
   return commit ? { commit, dirty: (git(['status', '--porcelain', '--', 'src', 'drizzle']) ?? '') !== '' } : null;
 }
 
+/**
+ * Before each measured phase: the database's debts of the phase before (dirty buffers, tables to vacuum and analyse)
+ * paid outside the timing, so that no target pays for another's writes; while a commit phase runs, autovacuum does
+ * its share of that phase's own work as it would in production. Returns the seconds it took.
+ */
+async function quiesce(db: ReturnType<typeof openPostgres>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await db.query('VACUUM (ANALYZE)');
+  await db.query('CHECKPOINT');
+  // Autovacuum workers already started finish on their own; wait for them (at most 30 s).
+  for (let i = 0; i < 300; i++) {
+    const busy = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
+    if (busy[0]!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return seconds(t);
+}
+
 async function machineInfo(): Promise<Record<string, unknown>> {
   const db = openPostgres(dbUrl, { max: 1 });
   try {
@@ -407,6 +443,7 @@ let machine: Record<string, unknown> = {};
 let seed: { seconds: number; offers: number; customers: number } | undefined;
 const probes: Record<string, unknown> = {};
 let failure: unknown;
+let quiet: ReturnType<typeof openPostgres> | undefined;
 
 try {
   await dropDatabase(serverUrl, DB_NAME);
@@ -466,12 +503,14 @@ try {
     ? [baselineTarget('baseline'), baselineTarget('baseline B')]
     : [
         baselineTarget('baseline'),
-        { name: 'quote', server: patron!, load: () => ({ url: `${patronBase}/api/v1/till/quote`, headers: auth, bodies: (i) => tillBody(i) }) },
-        {
-          name: 'commit',
-          server: patron!,
-          load: (phase) => ({ url: `${patronBase}/api/v1/till/receipts`, headers: auth, bodies: (i) => tillBody(i, phase) }),
-        },
+        ...[
+          { name: 'quote', server: patron!, load: () => ({ url: `${patronBase}/api/v1/till/quote`, headers: auth, bodies: (i: number) => tillBody(i) }) },
+          {
+            name: 'commit',
+            server: patron!,
+            load: (phase: string) => ({ url: `${patronBase}/api/v1/till/receipts`, headers: auth, bodies: (i: number) => tillBody(i, phase) }),
+          },
+        ].filter((t) => measured.includes(t.name)),
       ];
 
   for (const t of targets) {
@@ -480,10 +519,12 @@ try {
     log(`  ${t.name}: one request answered ${text.length} bytes`);
   }
 
+  quiet = args.quiesce ? openPostgres(dbUrl, { max: 1 }) : undefined;
   for (let rep = 1; rep <= reps; rep++) {
     // Alternate the order, so that no target always runs on a warmer (or more loaded) server and database.
     const order = rep % 2 === 1 ? targets : [...targets].reverse();
-    for (const t of order) {
+    for (const t of phases.includes('throughput') ? order : []) {
+      if (quiet) await quiesce(quiet);
       if (warmupSec) await throughput({ ...t.load(`tw${rep}`), connections, durationSec: warmupSec });
       const mark = cpuMark(t.server);
       const r = await throughput({ ...t.load(`t${rep}`), connections, durationSec });
@@ -494,16 +535,18 @@ try {
           `  non-2xx ${r.non2xx}  errors ${r.errors}  other load ${cpu.otherCores.toFixed(2)} cores${r.errorSamples.length ? `  first: ${r.errorSamples[0]}` : ''}`,
       );
     }
-    for (const t of order) {
-      if (warmupSec) await fixedRate({ ...t.load(`fw${rep}`), rate, connections: rateConnections, durationSec: warmupSec });
+    for (const t of phases.includes('fixed') ? order : []) {
+      if (quiet) await quiesce(quiet);
+      // The warm-up is inside fixedRate, on the connections the measured window uses; CPU is counted over both.
       const mark = cpuMark(t.server);
-      const r = await fixedRate({ ...t.load(`f${rep}`), rate, connections: rateConnections, durationSec });
+      const r = await fixedRate({ ...t.load(`f${rep}`), rate, connections: rateConnections, durationSec, warmupSec });
       const cpu = cpuSince(t.server, mark);
-      fixedRuns.push({ ...r, target: t.name, rep, cpuPerRequestMs: perRequestMs(cpu, r.requests), otherCores: round(cpu.otherCores, 2), loadAverage: round(loadavg()[0]!, 2) });
+      fixedRuns.push({ ...r, target: t.name, rep, cpuPerRequestMs: perRequestMs(cpu, r.requests + r.warmupRequests), otherCores: round(cpu.otherCores, 2), loadAverage: round(loadavg()[0]!, 2) });
       log(
         `  rep ${rep} at ${rate}/s    ${t.name.padEnd(10)} ${r.achievedRate.toFixed(0).padStart(6)} ok/s  p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms` +
           `  max ${r.latencyMs.max.toFixed(1)} ms  in flight ≤ ${r.maxInFlight}  queued ${r.queued}  non-2xx ${r.non2xx}  other load ${cpu.otherCores.toFixed(2)} cores`,
       );
+      log(`             p50 / p99 ms by 5 s window: ${r.windows.map((w) => `${w.p50.toFixed(1)} / ${w.p99.toFixed(1)}`).join(', ')}`);
       if (!r.achieved) console.error(`  NOT ACHIEVED: ${t.name} at ${rate}/s: ${r.shortfall}`);
     }
   }
@@ -512,6 +555,7 @@ try {
   // The servers' own account of what went wrong (Patron logs errors at LOG_LEVEL=warn).
   for (const c of children) if (c.tail.length) console.error(`--- last output of ${c.name}:\n${c.tail.join('\n')}`);
 } finally {
+  await quiet?.close();
   await stopChildren();
   if (args.keep) log(`kept database ${DB_NAME}`);
   else await dropDatabase(serverUrl, DB_NAME).catch((e: unknown) => console.error(`could not drop ${DB_NAME}: ${String(e)}`));
@@ -521,10 +565,12 @@ if (failure) throw failure;
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
-const names = [...new Set(throughputRuns.map((r) => r.target))];
+const names = [...new Set([...throughputRuns, ...fixedRuns].map((r) => r.target))];
 const med = (xs: number[]): number => round(median(xs), 2);
+/** Only the targets that ran in a phase (--phases may leave one out). */
+const ranIn = (runs: readonly { target: string }[]): string[] => names.filter((n) => runs.some((r) => r.target === n));
 const throughputBy = Object.fromEntries(
-  names.map((n) => {
+  ranIn(throughputRuns).map((n) => {
     const rs = throughputRuns.filter((r) => r.target === n);
     return [
       n,
@@ -541,7 +587,7 @@ const throughputBy = Object.fromEntries(
   }),
 );
 const fixedBy = Object.fromEntries(
-  names.map((n) => {
+  ranIn(fixedRuns).map((n) => {
     const rs = fixedRuns.filter((r) => r.target === n);
     return [
       n,
@@ -567,18 +613,18 @@ const fixedBy = Object.fromEntries(
 
 type Goal = { goal: string; value: number; baseline: number; ratio: number; limit: string; pass: boolean; note: string | null };
 const goals: Goal[] = [];
-const base = throughputBy[names[0]!]!;
-const baseFixed = fixedBy[names[0]!]!;
+const base = throughputBy[names[0]!];
+const baseFixed = fixedBy[names[0]!];
 const minShare = (n: string, share: number): void => {
   const t = throughputBy[n];
-  if (!t) return;
+  if (!t || !base) return;
   const ratio = t.okPerSec / base.okPerSec;
   const note = t.non2xx || t.errors ? `${t.non2xx} non-2xx, ${t.errors} errors` : null;
   goals.push({ goal: `${n}: requests/s at ${connections} connections`, value: t.okPerSec, baseline: base.okPerSec, ratio: round(ratio, 3), limit: `≥ ${share}`, pass: ratio >= share && !note, note });
 };
 /** Why the open-loop figures of `n` against the baseline's cannot be taken as those of the offered load, if they cannot. */
 const fixedNote = (n: string): string | null => {
-  for (const [who, f] of [[n, fixedBy[n]!], [names[0]!, baseFixed]] as const) {
+  for (const [who, f] of [[n, fixedBy[n]!], [names[0]!, baseFixed!]] as const) {
     if (!f.achieved) return `${rate}/s not achieved (${who} answered ${f.achievedRate.toFixed(0)}/s): the p99 is that of a saturated server`;
     if (f.non2xx || f.errors) return `${who}: ${f.non2xx} non-2xx, ${f.errors} errors`;
     if (f.queued) return `${who}: ${f.queued} requests waited for a connection (a stall longer than --rate-connections / rate)`;
@@ -587,11 +633,11 @@ const fixedNote = (n: string): string | null => {
 };
 const maxP99 = (n: string, factor: number): void => {
   const f = fixedBy[n];
-  if (!f) return;
+  if (!f || !baseFixed) return;
   const ratio = f.p99Ms / baseFixed.p99Ms;
   goals.push({ goal: `${n}: p99 at ${rate}/s`, value: f.p99Ms, baseline: baseFixed.p99Ms, ratio: round(ratio, 2), limit: `≤ ${factor}`, pass: ratio <= factor && !fixedNote(n), note: fixedNote(n) });
 };
-if (baselineOnly) {
+if (baselineOnly && base && baseFixed) {
   // The generator's check: the same server measured twice should agree, both ways, within the noise.
   const b = 'baseline B';
   const within = (ratio: number, tolerance: number): boolean => ratio >= 1 / tolerance && ratio <= tolerance;
@@ -599,7 +645,7 @@ if (baselineOnly) {
   goals.push({ goal: `${b}: requests/s at ${connections} connections`, value: throughputBy[b]!.okPerSec, baseline: base.okPerSec, ratio: round(tr, 3), limit: 'within 1.1x either way', pass: within(tr, 1.1), note: null });
   const lr = fixedBy[b]!.p99Ms / baseFixed.p99Ms;
   goals.push({ goal: `${b}: p99 at ${rate}/s`, value: fixedBy[b]!.p99Ms, baseline: baseFixed.p99Ms, ratio: round(lr, 2), limit: 'within 1.5x either way', pass: within(lr, 1.5) && !fixedNote(b), note: fixedNote(b) });
-} else {
+} else if (!baselineOnly) {
   minShare('quote', 0.25);
   minShare('commit', 0.15);
   maxP99('quote', 3);
@@ -644,7 +690,7 @@ if (args.json) {
       started: started.toISOString(),
       machine: { ...machine, loadAverageStart: loadStart.map((x) => round(x, 2)), loadAverageEnd: loadEnd.map((x) => round(x, 2)) },
       patron: patronCommit(),
-      options: { durationSec, warmupSec, reps, customers: customerCount, connections, rate, rateConnections, only: args.only ?? null, poolMax: POOL_MAX },
+      options: { durationSec, warmupSec, reps, customers: customerCount, connections, rate, rateConnections, only: args.only ?? null, targets: measured, phases, poolMax: POOL_MAX },
       seed: seed ? { ...seed, seconds: round(seed.seconds, 1) } : null,
       basket: BASKET,
       throughput: throughputBy,

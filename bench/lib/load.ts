@@ -49,6 +49,8 @@ export type FixedRateResult = {
   /** 2xx responses per second, from the window's start to the last response. */
   achievedRate: number;
   requests: number;
+  /** Requests sent in the warm-up before the measured window. */
+  warmupRequests: number;
   non2xx: number;
   errors: number;
   statusCodes: Record<string, number>;
@@ -59,6 +61,11 @@ export type FixedRateResult = {
    * lateness, which would include any wait for a free connection (the coordinated-omission-free figure).
    */
   fromScheduleMs: Latency;
+  /**
+   * latencyMs over successive windows of the run (by the requests' scheduled times), to see whether the tail is the
+   * server warming up (JIT compilation, caches) or steady.
+   */
+  windows: { fromSec: number; requests: number; p50: number; p99: number }[];
   /** How late the generator sent, in ms (its timer granularity is about 1 ms). */
   sendLagMs: { p50: number; p99: number; max: number };
   /** The most requests in flight at once; at `connections`, requests had to wait for a connection. */
@@ -137,14 +144,26 @@ export async function throughput(opts: LoadTarget & { connections: number; durat
 
 type Sample = { scheduled: number; sent: number; done: number; status: number };
 
+function byWindow(samples: readonly Sample[], start: number, windowMs: number): FixedRateResult['windows'] {
+  const groups: number[][] = [];
+  for (const s of samples) (groups[Math.floor((s.scheduled - start) / windowMs)] ??= []).push(s.done - s.sent);
+  return Array.from(groups, (g, i) => {
+    const l = summarize(g ?? []);
+    return { fromSec: (i * windowMs) / 1000, requests: g?.length ?? 0, p50: l.p50, p99: l.p99 };
+  });
+}
+
 /**
  * Open loop: request k is sent at start + k / rate ms whether or not earlier ones have been answered, on a keep-alive
  * pool of up to `connections` connections, for `durationSec`. The result says whether the rate was achieved (95% of
  * it answered with 2xx per second); the caller must not read its latencies as those of the offered load when not.
  * Sending stops early once a second's worth of requests waits for a connection, so that a server that cannot keep up
- * does not turn the phase into minutes of backlog.
+ * does not turn the phase into minutes of backlog. With `warmupSec`, it first sends at the rate for that long, unmeasured,
+ * on the same connections, so that the measured window neither opens connections nor meets code not yet compiled.
  */
-export async function fixedRate(opts: LoadTarget & { rate: number; durationSec: number; connections: number; timeoutMs?: number }): Promise<FixedRateResult> {
+export async function fixedRate(
+  opts: LoadTarget & { rate: number; durationSec: number; connections: number; timeoutMs?: number; windowSec?: number; warmupSec?: number },
+): Promise<FixedRateResult> {
   const url = new URL(opts.url);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections, maxFreeSockets: opts.connections });
   const headers: IncomingHttpHeaders = { 'content-type': 'application/json', ...opts.headers };
@@ -219,6 +238,16 @@ export async function fixedRate(opts: LoadTarget & { rate: number; durationSec: 
   }
 
   try {
+    // The warm-up runs on the same connections, so that the measured window does not open them.
+    const warm: Sample[] = [];
+    if (opts.warmupSec) {
+      await pace(opts.warmupSec, warm);
+      maxInFlight = 0;
+      queued = 0;
+      errors = 0;
+      errorSamples.length = 0;
+      stoppedEarly = false;
+    }
     const samples: Sample[] = [];
     const { start } = await pace(opts.durationSec, samples);
     const statusCodes: Record<string, number> = {};
@@ -236,11 +265,13 @@ export async function fixedRate(opts: LoadTarget & { rate: number; durationSec: 
       sentRate: sent / opts.durationSec,
       achievedRate,
       requests: sent,
+      warmupRequests: warm.length,
       non2xx: samples.length - ok.length,
       errors,
       statusCodes,
       latencyMs: summarize(ok.map((s) => s.done - s.sent)),
       fromScheduleMs: summarize(ok.map((s) => s.done - s.scheduled)),
+      windows: byWindow(ok, start, (opts.windowSec ?? 5) * 1000),
       sendLagMs: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.length ? lags[lags.length - 1]! : NaN },
       maxInFlight,
       queued,
