@@ -130,8 +130,13 @@ export async function latestFit(q: Queryable, model: string, unit: string, calib
 
 export type ValueRow = [string, number, number | null, number, string, number, number, number, number, number, number | null, number | null, string];
 
-/** Replaces the values of a fit, COPYing them in. */
+/**
+ * Replaces the values of a fit, COPYing them in. The fit's row is locked first: a second writer of the same fit waits
+ * there until the first commits, and its DELETE, a statement later, then sees (and removes) the first's rows instead
+ * of colliding with them.
+ */
 export async function writeValues(s: Session, fitId: number, rows: readonly ValueRow[]): Promise<void> {
+  await s.query(`SELECT 1 FROM analytics.model_fits WHERE id = $1 FOR UPDATE`, [fitId]);
   await s.query(`DELETE FROM analytics.customer_values WHERE fit_id = $1`, [fitId]);
   const cols = ['customer_id', 'fit_id', 'spend_fit_id', 'horizon', 'unit', 'x', 'tx', 't', 'expected_purchases', 'p_alive', 'expected_spend_minor', 'clv_minor', 'currency'];
   for (let i = 0; i < rows.length; i += 20_000) {

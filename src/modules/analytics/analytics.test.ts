@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DATA, openTestDatabase } from '../../../test/db.ts';
 import { IMPORT_FORMATS, runImport } from '../../flows/import/index.ts';
 import type { Database } from '../../platform/db/client.ts';
+import { writeValues, type ValueRow } from './analytics.repository.ts';
 import { fitModel, fitReport, predictCustomer, refreshValues, customerValues } from './analytics.service.ts';
 
 let database: Database;
@@ -98,6 +99,17 @@ describe('customer value on the CDNOW sample, calibration weeks 1–39, from the
       `SELECT count(*)::int AS n FROM analytics.customer_values WHERE expected_purchases = 'NaN' OR p_alive = 'NaN' OR p_alive > 1 OR p_alive < 0`,
     );
     expect(nan[0]!.n).toBe(0);
+    // The values of one fit written twice at once (the job and an operator): both finish, one after the other, and
+    // the fit keeps one row per customer. Written through the repository, so that the two transactions overlap.
+    const stored = await database.query<{ row: ValueRow }>(
+      `SELECT json_build_array(customer_id, fit_id, spend_fit_id, horizon, unit, x, tx, t, expected_purchases, p_alive,
+              expected_spend_minor, clv_minor, currency) AS row
+       FROM analytics.customer_values WHERE fit_id = $1`,
+      [r.fitId],
+    );
+    await Promise.all([1, 2].map(() => database.transaction((s) => writeValues(s, r.fitId, stored.map((x) => x.row)))));
+    const rows = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM analytics.customer_values WHERE fit_id = $1`, [r.fitId]);
+    expect(rows[0]!.n).toBe(2357);
   });
 });
 

@@ -80,6 +80,9 @@ export async function addLadderCounts(
 
 /** Pools every customer's ladder counts by their current R×F cell (given as customer → cell pairs). */
 export async function refreshCellPriors(s: Session, onDate: string, cells: { customerIds: string[]; cells: string[] }): Promise<number> {
+  // One refresh at a time (the mode conflicts with itself, not with readers): a second waits here until the first
+  // commits, and its DELETE then removes the first's rows instead of colliding with them.
+  await s.query(`LOCK TABLE loyalty.ladder_cell_stats IN SHARE ROW EXCLUSIVE MODE`);
   await s.query(`DELETE FROM loyalty.ladder_cell_stats`);
   const rows = await s.query<{ n: number }>(
     `WITH c AS (SELECT * FROM unnest($1::text[], $2::text[]) AS c(customer_id, cell)),
