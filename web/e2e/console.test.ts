@@ -54,11 +54,17 @@ describe.skipIf(!hasChromium)('the console in Chromium (skipped without /usr/bin
   });
 
   const contexts: BrowserContext[] = [];
+  const apiFailures = new WeakMap<Page, string[]>();
   afterEach(async (ctx) => {
     // A failed test leaves a picture of where it stopped, and must not leave its page running into the next test.
     for (const c of contexts.splice(0)) {
       if (ctx.task.result?.state === 'fail')
-        for (const p of c.pages()) await p.screenshot({ path: join(SHOTS, `failed-${ctx.task.name.slice(0, 40)}.png`), fullPage: true });
+        for (const p of c.pages()) {
+          await p.screenshot({ path: join(SHOTS, `failed-${ctx.task.name.slice(0, 40)}.png`), fullPage: true });
+          // CI keeps the log, not the picture: what the page said, and which API calls failed.
+          const alerts = await p.getByRole('alert').allTextContents();
+          console.error(`page ${p.url()}; alerts: ${JSON.stringify(alerts)}; failed API calls: ${JSON.stringify(apiFailures.get(p) ?? [])}`);
+        }
       await c.close();
     }
   });
@@ -68,6 +74,11 @@ describe.skipIf(!hasChromium)('the console in Chromium (skipped without /usr/bin
     const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true });
     contexts.push(context);
     const page = await context.newPage();
+    const failures: string[] = [];
+    apiFailures.set(page, failures);
+    page.on('response', (r) => {
+      if (r.url().includes('/api/') && r.status() >= 400) failures.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
     if (process.env.E2E_DEBUG)
       page.on('response', (r) => r.url().includes('/api/') && console.log(r.status(), r.request().method(), r.url()));
     page.on('pageerror', (e) => {
