@@ -524,7 +524,7 @@ try {
     // Alternate the order, so that no target always runs on a warmer (or more loaded) server and database.
     const order = rep % 2 === 1 ? targets : [...targets].reverse();
     for (const t of phases.includes('throughput') ? order : []) {
-      if (quiet) await quiesce(quiet);
+      if (quiet) log(`  quiesced the database in ${(await quiesce(quiet)).toFixed(1)} s`);
       if (warmupSec) await throughput({ ...t.load(`tw${rep}`), connections, durationSec: warmupSec });
       const mark = cpuMark(t.server);
       const r = await throughput({ ...t.load(`t${rep}`), connections, durationSec });
@@ -536,7 +536,7 @@ try {
       );
     }
     for (const t of phases.includes('fixed') ? order : []) {
-      if (quiet) await quiesce(quiet);
+      if (quiet) log(`  quiesced the database in ${(await quiesce(quiet)).toFixed(1)} s`);
       // The warm-up is inside fixedRate, on the connections the measured window uses; CPU is counted over both.
       const mark = cpuMark(t.server);
       const r = await fixedRate({ ...t.load(`f${rep}`), rate, connections: rateConnections, durationSec, warmupSec });
@@ -555,7 +555,7 @@ try {
   // The servers' own account of what went wrong (Patron logs errors at LOG_LEVEL=warn).
   for (const c of children) if (c.tail.length) console.error(`--- last output of ${c.name}:\n${c.tail.join('\n')}`);
 } finally {
-  await quiet?.close();
+  await quiet?.close().catch(() => undefined);
   await stopChildren();
   if (args.keep) log(`kept database ${DB_NAME}`);
   else await dropDatabase(serverUrl, DB_NAME).catch((e: unknown) => console.error(`could not drop ${DB_NAME}: ${String(e)}`));
