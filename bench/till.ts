@@ -16,23 +16,19 @@
 //
 // Patron (`node bin/patron.js serve`) and the baseline (bench/lib/baseline-server.ts) run as child processes, so that
 // the load generator (this process) shares no event loop with them; all three share the machine's CPUs.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
-import type { BasketLineBody, CommitBody, QuoteBody } from '../src/flows/till/till.contract.ts';
-import type { ProgramConfig } from '../src/modules/loyalty/loyalty.contract.ts';
-import type { CreateOfferBody } from '../src/modules/offers/offers.contract.ts';
 import { openPostgres } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createApiKey } from '../src/platform/http/auth.ts';
 import { createDatabase, databaseUrl, dropDatabase, positiveInt } from './generate-receipts.ts';
 import { fixedRate, throughput, type FixedRateResult, type LoadTarget, type ThroughputResult } from './lib/load.ts';
+import { children, cpuMark, cpuSince, freePort, startChild, stopChildren, stopChildrenOnExit, waitHealthy, type Child, type Cpu } from './lib/processes.ts';
 import { logger, median, round, seconds } from './lib/stats.ts';
+import { BASKET, OFFERS, PROGRAM, cardNumber, tillBodies } from './lib/till-fixture.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -78,222 +74,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const POOL_MAX = 10;
 const log = logger(args.json);
 const runId = randomBytes(3).toString('hex');
-
-// ---------------------------------------------------------------------------------------------------------------
-// The basket and the program
-
-const CURRENCY = 'EUR';
-const STORES = Array.from({ length: 20 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
-
-/** Eight lines of a grocery shop with some non-food: one weighed line, 10% VAT on food and 20% on the rest. */
-const BASKET: z.input<typeof BasketLineBody>[] = [
-  { lineNo: 1, sku: '4000001', category: 'dairy', brand: 'Meadow', quantity: '2', unitPrice: '0.89', taxRate: '10' },
-  { lineNo: 2, sku: '2100745', category: 'produce', brand: 'Orchard', quantity: '0.745', unitPrice: '2.49', taxRate: '10' },
-  { lineNo: 3, sku: '4000017', category: 'coffee', brand: 'Crema Nera', quantity: '1', unitPrice: '6.49', taxRate: '10' },
-  { lineNo: 4, sku: '4000024', category: 'pantry', brand: 'Oliveto', quantity: '1', unitPrice: '8.99', taxRate: '10' },
-  { lineNo: 5, sku: '4000031', category: 'dairy', brand: 'Meadow', quantity: '3', unitPrice: '1.15', taxRate: '10' },
-  { lineNo: 6, sku: '4000048', category: 'wine', brand: 'Castello', quantity: '1', unitPrice: '12.50', taxRate: '20' },
-  { lineNo: 7, sku: '4000055', category: 'household', brand: 'Sparkle', quantity: '3', unitPrice: '4.75', taxRate: '20' },
-  { lineNo: 8, sku: '4000062', category: 'appliances', brand: 'Volta', quantity: '1', unitPrice: '59.90', taxRate: '20' },
-];
-
-const PROGRAM: z.input<typeof ProgramConfig> = {
-  currency: CURRENCY,
-  earn: { basePercent: 5, categoryMultipliers: { coffee: 2 }, brandMultipliers: { Meadow: 1.5 } },
-  burn: { pointValue: '0.01', maxSharePercent: 50, excludedCategories: ['wine'] },
-  lifecycle: { pendingDays: 14, expiryMonths: 24 },
-  tiers: {
-    levels: [
-      { key: 'silver', name: 'Silver', minSpend: '500', earnMultiplier: 1.25 },
-      { key: 'gold', name: 'Gold', minSpend: '2000', minPurchases: 20, earnMultiplier: 1.5, extraDiscountPercent: 3 },
-    ],
-  },
-  stacking: {
-    groups: [
-      { key: 'promo', mode: 'exclusive', choose: 'best', priority: 10 },
-      { key: 'brand', mode: 'cumulative', choose: 'best', priority: 20 },
-      { key: 'personal', mode: 'exclusive', choose: 'best', priority: 30, excludes: ['promo'] },
-      { key: 'loyalty', mode: 'cumulative', choose: 'best', priority: 40 },
-    ],
-  },
-  ladder: { steps: [{ key: 'p5', percent: 5 }, { key: 'p10', percent: 10 }], excludedCategories: ['appliances'] },
-};
-
-const NOW = new Date();
-const daysFromNow = (d: number): string => new Date(NOW.getTime() + d * 86_400_000).toISOString();
-
-/** About ten offers of every kind; most apply to the basket, some are out of date, of other stores or capped. */
-const OFFERS: z.input<typeof CreateOfferBody>[] = [
-  { name: 'Dairy: from 3 items -10%', rule: { kind: 'volume', minQuantity: 3, discount: { kind: 'percent', percent: 10 } }, group: 'promo', priority: 1, categories: ['dairy'] },
-  { name: 'Any 5 items -5%', rule: { kind: 'volume', minQuantity: 5, discount: { kind: 'percent', percent: 5 } }, group: 'promo', priority: 2 },
-  { name: 'Meadow -15%', rule: { kind: 'brand', brands: ['Meadow'], discount: { kind: 'percent', percent: 15 } }, group: 'brand', priority: 1 },
-  { name: 'Crema Nera 1.00 off', rule: { kind: 'brand', brands: ['Crema Nera'], discount: { kind: 'amount', amount: '1.00' } }, group: 'brand', priority: 2, budget: '100000.00' },
-  { name: 'Household 3 for 2', rule: { kind: 'bundle', buy: 3, free: 1 }, group: 'promo', priority: 3, categories: ['household'] },
-  { name: 'Birthday week -20%', rule: { kind: 'birthday', daysBefore: 3, daysAfter: 3, discount: { kind: 'percent', percent: 20 } }, group: 'personal', priority: 1, maxDiscount: '20.00' },
-  { name: 'Gold -5%', rule: { kind: 'tier', tiers: ['gold'], discount: { kind: 'percent', percent: 5 } }, group: 'loyalty', priority: 1 },
-  { name: 'Win back -10%', rule: { kind: 'personal', rfmSegments: ['at_risk', 'hibernating'], discount: { kind: 'percent', percent: 10 } }, group: 'personal', priority: 2, perCustomerLimit: 1 },
-  { name: 'Wine -10%, first five stores', rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } }, group: 'brand', priority: 3, categories: ['wine'], stores: STORES.slice(0, 5) },
-  { name: 'Last month: appliances -25%', rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 25 } }, group: 'promo', priority: 4, categories: ['appliances'], validFrom: daysFromNow(-60), validTo: daysFromNow(-30) },
-];
-
-const cardNumber = (i: number): string => `27${String(i).padStart(11, '0')}`;
-
-/**
- * The i-th request's body: customers spread over the seeded cards (a stride prime to their count, so neighbouring
- * requests hit different wallets), stores in turn, points redeemed on one basket in five. A commit adds a receipt
- * number unique to this run and phase. The baseline gets the quote's body.
- */
-function tillBody(i: number, commitTag?: string): string {
-  const quote: z.input<typeof QuoteBody> = {
-    store: STORES[i % STORES.length]!,
-    currency: CURRENCY,
-    customer: { kind: 'card', value: cardNumber((i * 7919) % customerCount) },
-    lines: BASKET,
-    ...(i % 5 === 0 ? { redeemPoints: 50 } : {}),
-  };
-  if (!commitTag) return JSON.stringify(quote);
-  const commit: z.input<typeof CommitBody> = { ...quote, number: `bench-${runId}-${commitTag}-${i}`, occurredAt: new Date().toISOString() };
-  return JSON.stringify(commit);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Child processes
-
-type Child = { name: string; proc: ChildProcess; tail: string[]; exited: boolean };
-const children: Child[] = [];
-
-function startChild(name: string, command: string, argv: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const child: Child = { name, proc, tail: [], exited: false };
-  const keep = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) child.tail.push(line);
-    if (child.tail.length > 40) child.tail.splice(0, child.tail.length - 40);
-  };
-  proc.stdout?.on('data', keep);
-  proc.stderr?.on('data', keep);
-  proc.on('exit', (code, signal) => {
-    child.exited = true;
-    if (!stopping) console.error(`${name} exited (${signal ?? code}); its last output:\n${child.tail.join('\n')}`);
-  });
-  children.push(child);
-  return child;
-}
-
-let stopping = false;
-
-async function stopChildren(): Promise<void> {
-  stopping = true;
-  await Promise.all(
-    children
-      .filter((c) => !c.exited)
-      .map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            const force = setTimeout(() => c.proc.kill('SIGKILL'), 5000);
-            c.proc.once('exit', () => {
-              clearTimeout(force);
-              resolve();
-            });
-            c.proc.kill('SIGTERM');
-          }),
-      ),
-  );
-}
-
-// A last resort when the process ends some other way (an uncaught error): no child outlives the benchmark.
-process.on('exit', () => {
-  for (const c of children) if (!c.exited) c.proc.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`${signal}: stopping the servers${args.keep ? '' : ` and dropping ${DB_NAME}`}`);
-    void stopChildren()
-      .then(() => (args.keep ? undefined : dropDatabase(serverUrl, DB_NAME)))
-      .finally(() => process.exit(130));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitHealthy(child: Child, base: string, timeoutMs = 120_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exited) throw new Error(`${child.name} exited before it answered ${base}/healthz:\n${child.tail.join('\n')}`);
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${child.name} did not answer ${base}/healthz within ${timeoutMs / 1000} s:\n${child.tail.join('\n')}`);
-}
-
-/** CPU seconds (user + system) of a process, from /proc; 0 when it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of each PostgreSQL process working for the bench database (backends, autovacuum), by pid. */
-function backendCpu(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      // A backend's title is "postgres: <user> <database> <client> <state>"; an autovacuum worker's ends with the database.
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0+$/, '');
-      if (cmd.startsWith('postgres: ') && cmd.split(' ').includes(DB_NAME)) out.set(Number(d), cpuSeconds(Number(d)));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-/** CPU seconds the whole machine spent busy (all cores, everything but idle and iowait), from /proc/stat. */
-function machineBusy(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal (guest time is already in user)
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
-type CpuMark = { server: number; postgres: Map<number, number>; generator: NodeJS.CpuUsage; machine: number; at: bigint };
-function cpuMark(server: Child): CpuMark {
-  return { server: cpuSeconds(server.proc.pid!), postgres: backendCpu(), generator: process.cpuUsage(), machine: machineBusy(), at: process.hrtime.bigint() };
-}
-
-type Cpu = { server: number; postgres: number; generator: number };
-/**
- * CPU seconds spent since the mark by the server, the database's backends (new ones count from 0) and this process;
- * and `otherCores`, the cores the rest of the machine kept busy on average meanwhile (other sessions' work, or the
- * idle server): what the figures of that phase competed with.
- */
-function cpuSince(server: Child, m: CpuMark): Cpu & { otherCores: number } {
-  let postgres = 0;
-  for (const [pid, s] of backendCpu()) postgres += s - (m.postgres.get(pid) ?? 0);
-  const g = process.cpuUsage(m.generator);
-  const cpu = { server: cpuSeconds(server.proc.pid!) - m.server, postgres, generator: (g.user + g.system) / 1e6 };
-  const other = machineBusy() - m.machine - cpu.server - cpu.postgres - cpu.generator;
-  return { ...cpu, otherCores: Math.max(0, other / seconds(m.at)) };
-}
+const tillBody = tillBodies(customerCount, runId);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeding
@@ -435,6 +216,8 @@ async function probe(t: Target): Promise<string> {
   return text;
 }
 
+stopChildrenOnExit(`stopping the servers${args.keep ? '' : ` and dropping ${DB_NAME}`}`, () => (args.keep ? Promise.resolve() : dropDatabase(serverUrl, DB_NAME)));
+
 const loadStart = loadavg();
 const started = new Date();
 const throughputRuns: ThroughputRun[] = [];
@@ -464,19 +247,18 @@ try {
   );
 
   const baselinePort = await freePort();
-  const baseline = startChild('baseline', process.execPath, ['--import', 'tsx', 'bench/lib/baseline-server.ts', '--database-url', dbUrl, '--port', String(baselinePort), '--pool', String(POOL_MAX)], process.env);
+  const baseline = startChild('baseline', process.execPath, ['--import', 'tsx', 'bench/lib/baseline-server.ts', '--database-url', dbUrl, '--port', String(baselinePort), '--pool', String(POOL_MAX)], {
+    cwd: ROOT,
+    env: process.env,
+  });
   const baselineBase = `http://127.0.0.1:${baselinePort}`;
   let patron: Child | undefined;
   let patronBase = '';
   if (!baselineOnly) {
     const port = await freePort();
     patron = startChild('patron', process.execPath, ['bin/patron.js', 'serve', '--no-demo'], {
-      ...process.env,
-      DATABASE_URL: dbUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PATRON_RATE_LIMIT: '100000000',
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PATRON_RATE_LIMIT: '100000000' },
     });
     patronBase = `http://127.0.0.1:${port}`;
   }
@@ -526,7 +308,7 @@ try {
     for (const t of phases.includes('throughput') ? order : []) {
       if (quiet) log(`  quiesced the database in ${(await quiesce(quiet)).toFixed(1)} s`);
       if (warmupSec) await throughput({ ...t.load(`tw${rep}`), connections, durationSec: warmupSec });
-      const mark = cpuMark(t.server);
+      const mark = cpuMark(t.server, DB_NAME);
       const r = await throughput({ ...t.load(`t${rep}`), connections, durationSec });
       const cpu = cpuSince(t.server, mark);
       throughputRuns.push({ ...r, target: t.name, rep, cpuPerRequestMs: perRequestMs(cpu, r.requests), otherCores: round(cpu.otherCores, 2), loadAverage: round(loadavg()[0]!, 2) });
@@ -538,7 +320,7 @@ try {
     for (const t of phases.includes('fixed') ? order : []) {
       if (quiet) log(`  quiesced the database in ${(await quiesce(quiet)).toFixed(1)} s`);
       // The warm-up is inside fixedRate, on the connections the measured window uses; CPU is counted over both.
-      const mark = cpuMark(t.server);
+      const mark = cpuMark(t.server, DB_NAME);
       const r = await fixedRate({ ...t.load(`f${rep}`), rate, connections: rateConnections, durationSec, warmupSec });
       const cpu = cpuSince(t.server, mark);
       fixedRuns.push({ ...r, target: t.name, rep, cpuPerRequestMs: perRequestMs(cpu, r.requests + r.warmupRequests), otherCores: round(cpu.otherCores, 2), loadAverage: round(loadavg()[0]!, 2) });
