@@ -129,8 +129,11 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         pipeline: true,
         // Their statements (the till's) take arrays whose length varies with the group: PostgreSQL planned each
         // execution anew (custom plans), 0.4 ms for the receipts and for a redemption, which lengthened every group's
-        // transaction (bench/RESULTS.md). Their generic plans were checked to reach every large table by its keys.
-        options: '-c plan_cache_mode=force_generic_plan',
+        // transaction (bench/RESULTS.md). A connection keeps the plan it made first, and a plan made while a table
+        // was small scanned it whole once it was large (till_receipts, balances, lots: each commit cost more the
+        // longer the server ran, where nothing refreshed the statistics). Every statement here finds its rows by
+        // key, so scans and hash or merge joins are ruled out; src/flows/till/plans.test.ts checks each plan.
+        options: '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off',
       } as pg.PoolConfig);
       pipePool.on('error', () => undefined);
     }
