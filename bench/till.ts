@@ -14,6 +14,9 @@
 //   --only baseline Run the baseline alone, twice per phase (A against B), to check the generator; the seed is then
 //                   the few rows the baseline reads, written in SQL.
 //
+// BENCH_SERVER_NODE_ARGS (environment): extra Node flags for Patron's server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   to profile it (the profile is written when the bench stops it).
+//
 // Patron (`node bin/patron.js serve`) and the baseline (bench/lib/baseline-server.ts) run as child processes, so that
 // the load generator (this process) shares no event loop with them; all three share the machine's CPUs.
 import { spawnSync } from 'node:child_process';
@@ -256,7 +259,7 @@ try {
   let patronBase = '';
   if (!baselineOnly) {
     const port = await freePort();
-    patron = startChild('patron', process.execPath, ['bin/patron.js', 'serve', '--no-demo'], {
+    patron = startChild('patron', process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/patron.js', 'serve', '--no-demo'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PATRON_RATE_LIMIT: '100000000' },
     });
