@@ -6,11 +6,17 @@ import * as loyalty from '../src/modules/loyalty/index.ts';
 import type { Database } from '../src/platform/db/client.ts';
 import { createApiKey } from '../src/platform/http/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { CommitResponse, QuoteResponse } from '../src/flows/till/till.contract.ts';
 
 // What the till's test files share: a database and a server of the file's own (PGlite, or PostgreSQL with
 // TEST_DATABASE_URL), a key per role, the calls a till makes, and the ledger's invariant.
 
 export const AT = '2026-03-02T10:00:00Z';
+
+const CONTRACTS: Record<string, { parse: (x: unknown) => unknown }> = {
+  '/api/v1/till/quote': QuoteResponse,
+  '/api/v1/till/receipts': CommitResponse,
+};
 
 export type Line = { sku: string; category?: string; brand?: string; quantity?: string; unitPrice: string; taxRate?: string };
 
@@ -27,6 +33,9 @@ export function tillFixture() {
         headers: { authorization: `Bearer ${keys[role]}` },
         ...(body !== undefined ? { payload: body as object } : {}),
       });
+      // The quote's and the sale's answers go out unchecked (till.routes.ts): each must be its contract exactly.
+      const contract = method === 'POST' && res.statusCode < 300 ? CONTRACTS[url] : undefined;
+      if (contract) expect(contract.parse(res.json()), url).toEqual(res.json());
       // The answers are checked field by field; a loose type keeps those checks short.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       return { status: res.statusCode, body: res.json() as Record<string, any> };

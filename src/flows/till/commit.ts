@@ -143,7 +143,7 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
       const ready: Ready[] = [];
       fresh.forEach((w, i) => {
         const priced = settle(() =>
-          priceWith(reference, { ...w.body, at: w.at.toISOString() }, inputs[i]!, {
+          priceWith(reference, w.body, inputs[i]!, {
             at: w.at,
             ladderStep: w.body.ladderStep,
             exclude: w.exclude,
@@ -308,21 +308,22 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       spendMinor: r.priced.lines.reduce((a, l) => a + l.totalMinor, 0),
     })),
   );
-  // The answers without the balance after: a replay takes it from the till's row (insertTillReceipts).
-  const answers = group.map((r): CommitResponse => ({
-    ...r.priced.response,
-    replayed: false,
-    receiptId: receiptOf(r),
-    store: r.body.store,
-    number: r.body.number,
-    balanceAfter: null,
-  }));
+  // The answers without the balance after: a replay takes it from the till's row (insertTillReceipts). Pricing's
+  // answer is completed in place, and what is stored names its fields: spreads of these objects were 3% of the CPU.
+  const answers = group.map((r): CommitResponse =>
+    Object.assign(r.priced.response, {
+      replayed: false,
+      receiptId: receiptOf(r),
+      store: r.body.store,
+      number: r.body.number,
+      balanceAfter: null,
+    }),
+  );
   const till = loyalty.insertTillReceipts(
     s,
     group.map((r, i) => {
-      const { lines: _rendered, ...response } = answers[i]!;
       const keep: StoredSale = {
-        response,
+        response: withoutLines(answers[i]!),
         walletOwner: r.priced.wallet?.owner ?? null,
         redemptionTransferId: transferIds.get(r.index) ?? null,
         lines: r.priced.lines,
@@ -369,7 +370,29 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
     if (c.exhausted.length > 0) why.set(group[i]!.index, { exclude: c.exhausted });
   });
   if (why.size > 0) throw new GroupFailed(why);
-  return answers.map((a, i) => ({ ...a, balanceAfter: balances[i]!.balanceAfter }));
+  answers.forEach((a, i) => (a.balanceAfter = balances[i]!.balanceAfter));
+  return answers;
+}
+
+/** What is stored of an answer: all but its lines, which are rendered from the priced lines on a replay (lineDto). */
+function withoutLines(a: CommitResponse): StoredSale['response'] {
+  return {
+    programVersion: a.programVersion,
+    currency: a.currency,
+    customer: a.customer,
+    applicable: a.applicable,
+    applied: a.applied,
+    totals: a.totals,
+    ladder: a.ladder,
+    points: a.points,
+    certificates: a.certificates,
+    partner: a.partner,
+    replayed: a.replayed,
+    receiptId: a.receiptId,
+    store: a.store,
+    number: a.number,
+    balanceAfter: a.balanceAfter,
+  };
 }
 
 function saleTime(body: CommitBody): Date {
