@@ -32,6 +32,17 @@ function unboundedScans(node: PlanNode): string[] {
   return [...here, ...(node.Plans ?? []).flatMap(unboundedScans)];
 }
 
+/**
+ * How many scan nodes read each growing table. More than one means a lookup repeated per row, as when a scalar
+ * subquery is referenced twice and PostgreSQL copies it into each reference.
+ */
+function scansPerTable(node: PlanNode, out = new Map<string, number>()): Map<string, number> {
+  const rel = node['Relation Name'];
+  if (rel && !SMALL.has(rel) && node['Node Type'] !== 'ModifyTable') out.set(rel, (out.get(rel) ?? 0) + 1);
+  for (const child of node.Plans ?? []) scansPerTable(child, out);
+  return out;
+}
+
 /** The statement's parameter as an SQL literal (PREPARE's EXECUTE takes expressions, not bound parameters). */
 function literal(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
@@ -107,7 +118,10 @@ describe.skipIf(!onPostgres)('the till’s generic plans', () => {
           `EXPLAIN (FORMAT JSON) EXECUTE ${name}(${params.map(literal).join(', ')})`,
         );
         await q.query(`DEALLOCATE ${name}`);
-        for (const scan of unboundedScans(row!['QUERY PLAN'][0].Plan)) found.push(`${scan}: ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
+        const plan = row!['QUERY PLAN'][0].Plan;
+        const what = text.replace(/\s+/g, ' ').slice(0, 120);
+        for (const scan of unboundedScans(plan)) found.push(`${scan}: ${what}`);
+        for (const [rel, n] of scansPerTable(plan)) if (n > 1) found.push(`${rel} read by ${n} scans: ${what}`);
       }
     });
     expect(found).toEqual([]);
