@@ -89,12 +89,13 @@ export function commitSale(database: Database, body: CommitBody): Promise<Commit
 /**
  * Commits sales as a group: the reads for all of them (a fixed number of statements), pricing, then one transaction
  * with a fixed number of statements whatever the group's size. In it: the receipts (sales), the certificates, the
- * redemptions (never overdrawn: each wallet's balance row is claimed with a conditional update), the points earned
- * in new lots, the ladder observations, the tiers, what the till answered, and last the offers' budgets and uses.
- * A group holds each wallet, receipt number and certificate once; the others wait for the next round. When anything
- * in the transaction goes wrong (a receipt number committed meanwhile, a balance or certificate spent meanwhile, a
- * budget that ran out, a deadlock), it is rolled back and its sales are committed one by one, each re-read and
- * re-priced: an offer that ran out is left out, and a sale that still fails gets its own error. Answers are in order.
+ * redemptions (never overdrawn: each wallet's balance row is claimed), the points earned in new lots, the ladder
+ * observations, the tiers, what the till answered, and last the offers' budgets and uses, then COMMIT, all sent
+ * before any answer is read (writeGroup). A group holds each wallet, receipt number and certificate once; the others
+ * wait for the next round. When anything in the transaction goes wrong (a receipt number committed meanwhile, a
+ * balance or certificate spent meanwhile, a budget that ran out, a deadlock), it rolls back and its sales are
+ * committed one by one in the careful way, each re-read and re-priced: an offer that ran out is left out, and a sale
+ * that still fails gets its own error. Answers are in order.
  */
 export async function commitGroup(database: Database, bodies: readonly CommitBody[]): Promise<(CommitResponse | Error)[]> {
   const out: (CommitResponse | Error | undefined)[] = bodies.map(() => undefined);
@@ -167,7 +168,7 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
       });
       if (group.length > 0) {
         try {
-          const answers = await database.transaction((s) => writeGroup(database, s, group), { pipeline: true });
+          const answers = await database.transaction((s) => writeGroup(database, s, group, !group[0]!.solo), { pipeline: true });
           group.forEach((r, i) => (out[r.index] = answers[i]!));
           if (!knownStores.has(database)) knownStores.set(database, new Set());
           for (const r of group) knownStores.get(database)!.add(r.body.store);
@@ -185,11 +186,12 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
 }
 
 /**
- * After a rollback: a group's sales go again one by one, whatever went wrong (a race, or one sale's own error). A sale
- * that failed alone retries after a race, re-read and re-priced, and otherwise (or after MAX_ATTEMPTS) gets its error.
+ * After a rollback: a group's sales go again one by one in the careful way, whatever went wrong (a race, or one
+ * sale's own error: a transaction committed ahead does not say whose). A sale that failed alone retries after a race,
+ * re-read and re-priced, and otherwise (or after MAX_ATTEMPTS) gets its error.
  */
 function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | undefined)[]): void {
-  if (group.length > 1) {
+  if (!group[0]!.solo) {
     for (const r of group) r.solo = true;
     return;
   }
@@ -204,19 +206,25 @@ function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | un
 
 /**
  * A group's writes, pipelined: the receipt and transfer ids are chosen here, so that every statement can be sent
- * before any answer is back, and the server runs them back to back: two round trips with COMMIT, not one per
- * statement (certificates, when a sale uses any, are locked and checked in a round trip before the rest; a tier
- * upgrade is decided by the statement that adds the spend). What the answers say is checked once all are in;
- * anything wrong throws, and the transaction is rolled back whole: a redemption refused has had its lots taken all
- * the same (redeemMany's `together`).
+ * before any answer is back, and the server runs them back to back (certificates, when a sale uses any, are locked
+ * and checked in a round trip before the rest; a tier upgrade is decided by the statement that adds the spend).
+ *
+ * `ahead` (a group's first try): COMMIT is sent behind the statements (Session.commitAhead), so the transaction is
+ * one round trip and the offers' budget rows, which every sale of an offer updates, are locked only while the
+ * server runs it. Each statement then fails by itself when its claim falls short (a receipt number taken: 23505; a
+ * balance overdrawn: 23514; lots, a budget or a per-customer limit short: PT001), and the transaction rolls back.
+ * Otherwise (a sale alone, after its group failed), what the answers say is checked before COMMIT, and anything
+ * wrong throws with its cause: the error to give, or the offers to leave out. The transaction is rolled back whole:
+ * a redemption refused has had its lots taken all the same (redeemMany's `together`).
  */
-async function writeGroup(database: Database, s: Session, group: Ready[]): Promise<CommitResponse[]> {
+async function writeGroup(database: Database, s: Session, group: Ready[], ahead: boolean): Promise<CommitResponse[]> {
   const program = group[0]!.priced.program;
   const cur = program.config.currency;
   const why = new Map<number, { error?: AppError; exclude?: string[] }>();
   const known = knownStores.get(database) ?? new Set<string>();
-  for (const store of new Set(group.map((r) => r.body.store)))
-    if (!known.has(store)) await catalog.insertStoreIfMissing(s, { code: store, name: store, currency: cur });
+  const newStores = [...new Set(group.map((r) => r.body.store))]
+    .filter((store) => !known.has(store))
+    .map((store) => catalog.insertStoreIfMissing(s, { code: store, name: store, currency: cur }));
   const receiptIds = new Map(group.map((r) => [r.index, newId('receipt', r.at.getTime())]));
   const receiptOf = (r: Ready) => receiptIds.get(r.index)!;
 
@@ -262,6 +270,7 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       originalReceiptId: null,
       source: 'till' as const,
     })),
+    { ahead },
   );
   const redeeming = group.filter((r) => r.priced.redeemPoints > 0 && r.priced.wallet && r.priced.customer.id);
   const transferIds = new Map(redeeming.map((r) => [r.index, newId('transfer')]));
@@ -276,7 +285,7 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
       partnerCode: r.priced.partner?.code ?? null,
       transferId: transferIds.get(r.index)!,
     })),
-    { together: true },
+    { together: true, ahead },
   );
   const earning = group.filter((r) => r.priced.earnPoints > 0 && r.priced.wallet && r.priced.customer.id);
   const life = program.config.lifecycle;
@@ -352,10 +361,22 @@ async function writeGroup(database: Database, s: Session, group: Ready[]): Promi
   const claims = offers.claimOffersMany(
     s,
     group.map((r) => ({ customerId: r.priced.customer.id, applied: r.priced.applied })),
+    { ahead },
   );
-  const [receipts, redemptions, , , , balances, claimed] = await Promise.all([stored, redeemed, earned, ladder, tiers, till, claims]);
+  if (ahead) s.commitAhead();
+  const [receipts, redemptions, , , , balances, claimed] = await Promise.all([
+    stored,
+    redeemed,
+    earned,
+    ladder,
+    tiers,
+    till,
+    claims,
+    ...newStores,
+  ]);
 
-  // A number taken meanwhile: the sale will answer as that receipt did, or as a conflict, when it goes again.
+  // Careful only (ahead, the statements have failed instead). A number taken meanwhile: the sale will answer as that
+  // receipt did, or as a conflict, when it goes again.
   if (receipts.conflicts.length > 0 || receipts.skipped.length > 0) throw new GroupFailed(why);
   redeeming.forEach((r, i) => {
     if (!redemptions[i]!.ok)

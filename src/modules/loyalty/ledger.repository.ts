@@ -61,24 +61,28 @@ export async function redeem(s: Session, a: Redemption): Promise<{ transferId: s
  * earlier commit) is sent with the first instead of after its answer, for every redemption: one round trip in a
  * pipelined transaction. A redemption refused then has its transfer written all the same, and the caller must roll
  * back (the till's group commit does, whenever any sale fails).
+ *
+ * With `ahead` (implies `together`; a transaction whose COMMIT is sent before the answers are read: Session.commitAhead),
+ * the statements fail by themselves instead: a balance that would go below zero breaks its check (23514), and lots
+ * that do not cover a redemption (a wallet without a balance row, or a ledger out of step) raise PT001.
  */
 export async function redeemMany(
   s: Session,
   rs: readonly Redemption[],
-  opts: { together?: boolean } = {},
+  opts: { together?: boolean; ahead?: boolean } = {},
 ): Promise<({ ok: true; transferId: string; lots: LotTake[]; activeAfter: number } | { ok: false })[]> {
   if (rs.length === 0) return [];
   if (new Set(rs.map((r) => r.owner)).size !== rs.length) throw new Error('ledger: redeemMany got a wallet twice');
   const claim = s.query<{ owner: string; active: number }>(
     `UPDATE loyalty.balances b SET active = b.active - r.pts, updated_at = now()
-     FROM unnest($1::text[], $2::int[]) AS r(owner, pts) WHERE b.customer_id = r.owner AND b.active >= r.pts
+     FROM unnest($1::text[], $2::int[]) AS r(owner, pts) WHERE b.customer_id = r.owner${opts.ahead ? '' : ' AND b.active >= r.pts'}
      RETURNING b.customer_id AS owner, b.active`,
     [rs.map((r) => r.owner), rs.map((r) => r.points)],
   );
   const withIds = rs.map((r) => ({ ...r, transferId: r.transferId ?? newId('transfer') }));
   let claimed: { owner: string; active: number }[];
   let taken: Map<string, LotTake[]>;
-  if (opts.together) [claimed, taken] = await Promise.all([claim, takeLots(s, withIds)]);
+  if (opts.together || opts.ahead) [claimed, taken] = await Promise.all([claim, takeLots(s, withIds, opts.ahead === true)]);
   else {
     claimed = await claim;
     const owners = new Set(claimed.map((c) => c.owner));
@@ -99,8 +103,11 @@ export async function redeemMany(
   });
 }
 
-/** The redemptions' transfers, linked to the lots they consume, soonest-expiring first: one statement. */
-async function takeLots(s: Session, go: readonly (Redemption & { transferId: string })[]): Promise<Map<string, LotTake[]>> {
+/**
+ * The redemptions' transfers, linked to the lots they consume, soonest-expiring first: one statement. With `ensure`,
+ * it fails (PT001) when the lots do not cover a redemption.
+ */
+async function takeLots(s: Session, go: readonly (Redemption & { transferId: string })[], ensure = false): Promise<Map<string, LotTake[]>> {
   if (go.length === 0) return new Map();
   const rows = await s.query<{ owner: string; lots: LotTake[] }>(
     `WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
@@ -114,8 +121,15 @@ async function takeLots(s: Session, go: readonly (Redemption & { transferId: str
      trf AS (
        INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, receipt_id, actor_customer_id, partner_code)
        SELECT owner, tid, 'active:' || owner, credit, pts, kind, cause, receipt_id, actor, partner_code FROM r),
-     mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT customer_id, id, tid, kind, pts FROM take)
-     SELECT customer_id AS owner, json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take GROUP BY customer_id`,
+     mv AS (INSERT INTO loyalty.lot_moves (customer_id, lot_id, transfer_id, kind, points) SELECT customer_id, id, tid, kind, pts FROM take),
+     t AS (SELECT customer_id, sum(pts) AS pts, json_agg(json_build_object('lotId', id, 'points', pts) ORDER BY id) AS lots FROM take GROUP BY customer_id)
+     ${
+       ensure
+         ? // Every redemption is a row of the answer, so that each one is checked, even one that took no lot.
+           `SELECT r.owner, t.lots FROM r LEFT JOIN t ON t.customer_id = r.owner
+            WHERE platform.ensure(coalesce(t.pts, 0) = r.pts, 'ledger: the lots of wallet ' || r.owner || ' do not cover ' || r.pts || ' points')`
+         : `SELECT customer_id AS owner, lots FROM t`
+     }`,
     [
       go.map((r) => r.owner),
       go.map((r) => r.points),
@@ -128,7 +142,7 @@ async function takeLots(s: Session, go: readonly (Redemption & { transferId: str
       go.map((r) => r.partnerCode ?? null),
     ],
   );
-  return new Map(rows.map((row) => [row.owner, row.lots]));
+  return new Map(rows.map((row) => [row.owner, row.lots ?? []]));
 }
 
 export type Earning = {

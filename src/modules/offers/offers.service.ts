@@ -257,10 +257,13 @@ export async function offersInForceMany(
  * whose budget or limit ran out meanwhile: the caller re-prices without them. A budget is claimed for the sum of
  * the receipts' discounts, all or nothing, so when it ran out every receipt using it hears so; a customer's uses
  * add up over the receipts. (The till's group commit then rolls back and commits those receipts one by one.)
+ * With `ahead` (a transaction whose COMMIT is sent before the answers are read: Session.commitAhead), a budget that
+ * ran out or a limit reached fails its statement (PT001) instead, and the transaction rolls back by itself.
  */
 export async function claimOffersMany(
   s: Session,
   receipts: readonly { customerId: string | null; applied: readonly { offerId: string; discountMinor: number }[] }[],
+  opts: { ahead?: boolean } = {},
 ): Promise<{ exhausted: string[] }[]> {
   const sums = new Map<string, number>();
   for (const r of receipts) for (const a of r.applied) sums.set(a.offerId, (sums.get(a.offerId) ?? 0) + a.discountMinor);
@@ -275,8 +278,10 @@ export async function claimOffersMany(
      upd AS (
        UPDATE offers.budgets b SET spent_minor = b.spent_minor + a.amount FROM a, offers.offers o
        WHERE b.offer_id = a.offer_id AND o.id = a.offer_id AND b.spent_minor + a.amount <= o.budget_minor
-       RETURNING b.offer_id)
-     SELECT b.offer_id, b.offer_id IN (SELECT offer_id FROM upd) AS ok FROM offers.budgets b JOIN a USING (offer_id)`,
+       RETURNING b.offer_id),
+     -- Materialized, so that ensure sees the claimed offers only: on the join, it could be pushed down to the budgets' scan.
+     res AS MATERIALIZED (SELECT b.offer_id, b.offer_id IN (SELECT offer_id FROM upd) AS ok FROM offers.budgets b JOIN a USING (offer_id))
+     SELECT offer_id, ok FROM res${opts.ahead ? ` WHERE platform.ensure(ok, 'offers: the budget of ' || offer_id || ' ran out')` : ''}`,
     [offerIds, offerIds.map((id) => sums.get(id)!)],
   );
   const overP =
@@ -293,7 +298,8 @@ export async function claimOffersMany(
          INSERT INTO offers.customer_uses (customer_id, offer_id, uses) SELECT customer_id, offer_id, n FROM n
          ON CONFLICT (customer_id, offer_id) DO UPDATE SET uses = offers.customer_uses.uses + EXCLUDED.uses
          RETURNING customer_id, offer_id, uses)
-       SELECT ins.customer_id, ins.offer_id FROM ins JOIN n USING (customer_id, offer_id) WHERE ins.uses > n.lim`,
+       SELECT ins.customer_id, ins.offer_id FROM ins JOIN n USING (customer_id, offer_id)
+       WHERE ${opts.ahead ? `NOT platform.ensure(ins.uses <= n.lim, 'offers: ' || ins.customer_id || ' reached the limit of ' || ins.offer_id)` : 'ins.uses > n.lim'}`,
           [uses.map((u) => u.customerId), uses.map((u) => u.offerId)],
         );
   const [budgeted, overRows] = await Promise.all([budgetedP, overP]);

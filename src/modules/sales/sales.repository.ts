@@ -47,7 +47,11 @@ function receiptRow(p: Prepared): (string | number | null)[] {
  * tell a repeat (same content) from a conflict. Concurrent writers of the same key cannot both win: the key insert
  * decides.
  */
-export async function storeReceipts(s: Session, input: readonly ReceiptInput[]): Promise<StoreReceiptsResult> {
+/**
+ * With `ahead` (a transaction whose COMMIT is sent before the answers are read: Session.commitAhead), a number
+ * already taken fails the statement (23505) instead of being reported, so that the transaction rolls back by itself.
+ */
+export async function storeReceipts(s: Session, input: readonly ReceiptInput[], opts: { ahead?: boolean } = {}): Promise<StoreReceiptsResult> {
   const result: StoreReceiptsResult = { created: [], skipped: [], conflicts: [] };
   if (input.length === 0) return result;
   const prepared: Prepared[] = input.map((r, index) => ({
@@ -65,8 +69,9 @@ export async function storeReceipts(s: Session, input: readonly ReceiptInput[]):
   }
   const unique = [...firstByKey.values()];
   const together = unique.length < COPY_THRESHOLD;
+  if (opts.ahead && (!together || repeats.length > 0)) throw new Error('storeReceipts: ahead takes fewer receipts than the COPY threshold, each number once');
   const claimed = together
-    ? await claimAndWrite(s, unique)
+    ? await claimAndWrite(s, unique, opts.ahead === true)
     : await s.query<{ store_code: string; number: string }>(
         `INSERT INTO sales.receipt_keys (store_code, number, customer_id, receipt_id, content_hash)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -109,10 +114,10 @@ export async function storeReceipts(s: Session, input: readonly ReceiptInput[]):
 
 /**
  * One statement: claims the receipts' keys, and writes the receipts whose keys it claimed (a number already taken,
- * now or by a concurrent writer, writes nothing). Answers the keys claimed. One round trip, so that a pipelined
+ * now or by a concurrent writer, writes nothing, or with `failIfTaken` fails the statement). Answers the keys claimed. One round trip, so that a pipelined
  * transaction can send the statements after it without waiting (the till's group commit).
  */
-async function claimAndWrite(s: Session, unique: readonly Prepared[]): Promise<{ store_code: string; number: string }[]> {
+async function claimAndWrite(s: Session, unique: readonly Prepared[], failIfTaken: boolean): Promise<{ store_code: string; number: string }[]> {
   const params: unknown[] = [];
   const types = [...RECEIPT_COLUMN_TYPES, 'text'];
   const tuples = unique.map((p) => {
@@ -125,7 +130,7 @@ async function claimAndWrite(s: Session, unique: readonly Prepared[]): Promise<{
      k AS (
        INSERT INTO sales.receipt_keys (store_code, number, customer_id, receipt_id, content_hash)
        SELECT store_code, number, customer_id, id, content_hash FROM v
-       ON CONFLICT (store_code, number) DO NOTHING
+       ${failIfTaken ? '' : 'ON CONFLICT (store_code, number) DO NOTHING'}
        RETURNING receipt_id)
      INSERT INTO sales.receipts (${cols}) SELECT ${cols} FROM v WHERE id IN (SELECT receipt_id FROM k)
      RETURNING store_code, number`,

@@ -106,6 +106,50 @@ describe(`pipelined transactions (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
     await database.query(`DELETE FROM public.pipe_t WHERE k >= $1`, [1000]);
   });
 
+  it('commits ahead: COMMIT goes with the statements, their answers come back after it, and nothing may follow', async () => {
+    const out = await database.transaction(
+      async (s) => {
+        const a = s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [7, 70]);
+        const b = s.query<{ v: number }>(`SELECT v FROM public.pipe_t WHERE k = $1`, [7]);
+        s.commitAhead();
+        const late = s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [8, 80]);
+        await expect(late).rejects.toThrow(/sent after its transaction ended/);
+        const [, seen] = await Promise.all([a, b]);
+        return seen[0]!.v;
+      },
+      { pipeline: true },
+    );
+    expect(out).toBe(70);
+    expect((await rows()).filter((r) => r.k >= 7)).toEqual([{ k: 7, v: 70 }]);
+    await database.query(`DELETE FROM public.pipe_t WHERE k = $1`, [7]);
+  });
+
+  it("rolls back by itself when a statement committed ahead fails, with that statement's error (platform.ensure)", async () => {
+    const before = await rows();
+    const attempt = database.transaction(
+      async (s) => {
+        void s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [9, 90]);
+        void s.query(`SELECT platform.ensure(v > $2, 'pipe_t: ' || k || ' is short') FROM public.pipe_t WHERE k = $1`, [9, 100]);
+        void s.query(`INSERT INTO public.pipe_t (k, v) VALUES ($1, $2)`, [10, 100]);
+        s.commitAhead();
+        return 'sent';
+      },
+      { pipeline: true },
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'PT001', message: 'pipe_t: 9 is short' });
+    expect(await rows()).toEqual(before);
+    // ensure passes a condition that holds, and the connection is clean for the next transaction.
+    const ok = await database.transaction(
+      async (s) => {
+        const r = s.query<{ ok: boolean }>(`SELECT platform.ensure($1::int > 0, 'never') AS ok`, [1]);
+        s.commitAhead();
+        return (await r)[0]!.ok;
+      },
+      { pipeline: true },
+    );
+    expect(ok).toBe(true);
+  });
+
   it.skipIf(!onPostgres)('refuses COPY in a pipelined transaction', async () => {
     await expect(database.transaction(async (s) => s.copyCsv('public.pipe_t', ['k', 'v'], '9,9\n'), { pipeline: true })).rejects.toThrow(
       /COPY cannot run in a pipelined transaction/,

@@ -24,6 +24,16 @@ export interface Queryable {
 export interface Session extends Queryable {
   /** COPY rows given as CSV text (no header) into `table (columns)`. */
   copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /**
+   * Pipelined transactions: sends COMMIT right behind the statements sent so far, before any of their answers is
+   * read, so that the whole transaction costs one round trip and its row locks are held only while the server runs
+   * it. No statement may be sent after it. Every condition must then be enforced by the statements themselves (a
+   * constraint, or platform.ensure): when one fails, PostgreSQL answers the COMMIT with a rollback, and `transaction`
+   * throws that statement's error. Once this is called, `fn` must not throw for any other reason: what it sent may
+   * be committed already. On PGlite, and in a transaction that is not pipelined, the transaction commits when `fn`
+   * returns, as usual; later statements are refused all the same.
+   */
+  commitAhead(): void;
 }
 
 export interface Database extends Queryable {
@@ -94,6 +104,10 @@ function sentStatements() {
       sent.push(p);
       p.catch(() => undefined);
       return p;
+    },
+    /** Refuses statements from now on (after a COMMIT sent ahead). */
+    close(): void {
+      ended = true;
     },
     /** Waits until every statement sent is answered, including those sent meanwhile by chains still running; then refuses more. */
     async settled(): Promise<void> {
@@ -195,6 +209,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         if (piped) void sent.keep(() => sendOn(client, () => client.query('BEGIN')));
         else await client.query('BEGIN');
         let orm: Db | undefined;
+        let committing: Promise<pg.QueryResult> | undefined;
         const session: Session = {
           // Made on first use: most transactions (the till's) run raw SQL only.
           get db() {
@@ -209,10 +224,18 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
             if (piped) throw new Error('COPY cannot run in a pipelined transaction');
             await pipeline(Readable.from([csv]), client.query(copyFrom(copySql(table, columns))));
           },
+          commitAhead() {
+            if (piped && !committing) committing = sent.keep(() => sendOn(client, () => client.query('COMMIT')));
+            sent.close();
+          },
         };
         const out = await fn(session);
         await sent.check();
-        await client.query('COMMIT');
+        if (committing) {
+          // PostgreSQL answers the COMMIT of a failed transaction with ROLLBACK; check has thrown that failure then.
+          const tag = (await committing).command;
+          if (tag !== 'COMMIT') throw new Error(`the transaction ended with ${tag}, not COMMIT`);
+        } else await client.query('COMMIT');
         return out;
       } catch (e) {
         await sent.settled();
@@ -256,6 +279,11 @@ export function wrapPglite(pglite: PGlite): Database {
                   blob: new Blob([csv]),
                 }),
               );
+            },
+            // Statements run one by one as sent; the transaction commits when fn returns. Later statements are
+            // refused, as on PostgreSQL.
+            commitAhead() {
+              sent.close();
             },
           });
           await sent.check();
