@@ -111,6 +111,11 @@ function sentStatements() {
     },
     /** Waits until every statement sent is answered, including those sent meanwhile by chains still running; then refuses more. */
     async settled(): Promise<void> {
+      // Once refused (after a COMMIT sent ahead), nothing more can come: no turn of the event loop to wait for.
+      if (ended) {
+        await Promise.allSettled(sent);
+        return;
+      }
       let n: number;
       do {
         n = sent.length;
