@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres, openTestDatabase } from '../../../test/db.ts';
+import * as loyalty from '../../modules/loyalty/index.ts';
+import * as offers from '../../modules/offers/index.ts';
+import type { Database, Session } from '../../platform/db/client.ts';
+import { newId } from '../../platform/ids.ts';
+
+// A till group's first try sends COMMIT behind its statements (Session.commitAhead), so the statements must fail by
+// themselves when a claim falls short: nothing can be checked in the application before the COMMIT. These tests
+// drive the claims committed ahead directly, and check that each shortfall rolls the whole transaction back with
+// its own error, that what holds commits, and that the careful way (COMMIT after the answers) still reports instead.
+describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  /**
+   * Runs `send` in a pipelined transaction whose COMMIT leaves right behind what it sent. With `scans`, the server
+   * may not use an index or a nested loop, so that a check that could be pushed down to a table's scan would see
+   * every row of it, not only the ones claimed.
+   */
+  const ahead = <T>(send: (s: Session) => Promise<T>, opts: { scans?: boolean } = {}) =>
+    database.transaction(
+      async (s) => {
+        if (opts.scans)
+          for (const setting of ['enable_indexscan', 'enable_bitmapscan', 'enable_nestloop', 'enable_indexonlyscan'])
+            void s.query(`SET LOCAL ${setting} = off`);
+        const out = send(s);
+        s.commitAhead();
+        return out;
+      },
+      { pipeline: true },
+    );
+
+  const balance = async (owner: string) =>
+    (await database.query<{ active: number }>(`SELECT active FROM loyalty.balances WHERE customer_id = $1`, [owner]))[0]?.active;
+  const transfers = async (owner: string) =>
+    (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty.transfers WHERE customer_id = $1`, [owner]))[0]!.n;
+
+  const earn = (owner: string, points: number) =>
+    database.transaction((s) =>
+      loyalty.earnMany(s, [
+        {
+          owner,
+          actor: owner,
+          points,
+          cause: 'test',
+          receiptId: null,
+          partnerCode: null,
+          at: new Date(),
+          pendingDays: 0,
+          expiryMonths: 12,
+        },
+      ]),
+    );
+  const redemption = (owner: string, points: number) => ({ owner, actor: owner, points, cause: 'test:redeem', receiptId: null });
+
+  it('redeems within the balance, and an overdraw breaks the balance check with nothing written', async () => {
+    const owner = newId('customer');
+    await earn(owner, 100);
+    const before = await transfers(owner);
+
+    await expect(ahead((s) => loyalty.redeemMany(s, [redemption(owner, 150)], { ahead: true }))).rejects.toMatchObject({ code: '23514' });
+    expect(await balance(owner)).toBe(100);
+    expect(await transfers(owner)).toBe(before);
+
+    const [r] = await ahead((s) => loyalty.redeemMany(s, [redemption(owner, 60)], { ahead: true }));
+    expect(r).toMatchObject({ ok: true, activeAfter: 40, lots: [{ points: 60 }] });
+    expect(await balance(owner)).toBe(40);
+    expect(await transfers(owner)).toBe(before + 1);
+
+    // The careful way reports the shortfall instead, and its caller rolls back.
+    const [refused] = await database.transaction((s) => loyalty.redeemMany(s, [redemption(owner, 41)]), { pipeline: true });
+    expect(refused).toEqual({ ok: false });
+  });
+
+  it('fails (PT001) when the lots do not cover a redemption the balance allows: a ledger out of step writes nothing', async () => {
+    const owner = newId('customer');
+    // A balance row with no lot behind it: what a bug would leave.
+    await database.query(`INSERT INTO loyalty.balances (customer_id, active, pending) VALUES ($1, $2, 0)`, [owner, 50]);
+    await expect(ahead((s) => loyalty.redeemMany(s, [redemption(owner, 30)], { ahead: true }))).rejects.toMatchObject({
+      code: 'PT001',
+      message: `ledger: the lots of wallet ${owner} do not cover 30 points`,
+    });
+    expect(await balance(owner)).toBe(50);
+    expect(await transfers(owner)).toBe(0);
+  });
+
+  it('claims budgets and per-customer uses, and fails (PT001) on a budget run out or a limit reached, whatever else is short', async () => {
+    const [roomy, spent, once] = [newId('offer'), newId('offer'), newId('offer')];
+    for (const [id, budget, limit] of [
+      [roomy, 100, null],
+      [spent, 10, null],
+      [once, null, 1],
+    ] as const) {
+      await database.query(
+        `INSERT INTO offers.offers (id, name, kind, rule, group_key, priority, budget_minor, per_customer_limit, status)
+         VALUES ($1, $1, 'volume', '{}', 'g', 1, $2, $3, 'active')`,
+        [id, budget, limit],
+      );
+      if (budget !== null)
+        await database.query(`INSERT INTO offers.budgets (offer_id, spent_minor) VALUES ($1, $2)`, [id, id === spent ? 10 : 0]);
+    }
+    const customer = newId('customer');
+    const spentOf = async (id: string) =>
+      (await database.query<{ s: number }>(`SELECT spent_minor AS s FROM offers.budgets WHERE offer_id = $1`, [id]))[0]!.s;
+    const claim = (applied: { offerId: string; discountMinor: number }[]) =>
+      ahead((s) => offers.claimOffersMany(s, [{ customerId: customer, applied }], { ahead: true }), { scans: true });
+
+    // Another offer's budget is spent: a claim that does not use it goes through.
+    expect(await claim([{ offerId: roomy, discountMinor: 50 }])).toEqual([{ exhausted: [] }]);
+    expect(await spentOf(roomy)).toBe(50);
+
+    await expect(claim([{ offerId: roomy, discountMinor: 60 }])).rejects.toMatchObject({
+      code: 'PT001',
+      message: `offers: the budget of ${roomy} ran out`,
+    });
+    expect(await spentOf(roomy)).toBe(50);
+
+    expect(await claim([{ offerId: once, discountMinor: 0 }])).toEqual([{ exhausted: [] }]);
+    await expect(
+      claim([
+        { offerId: roomy, discountMinor: 10 },
+        { offerId: once, discountMinor: 0 },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'PT001',
+      message: `offers: ${customer} reached the limit of ${once}`,
+    });
+    // All or nothing: the budget claimed beside the refused use is not spent.
+    expect(await spentOf(roomy)).toBe(50);
+
+    // The careful way names what ran out instead.
+    const careful = await database.transaction(
+      (s) =>
+        offers.claimOffersMany(s, [
+          {
+            customerId: customer,
+            applied: [
+              { offerId: roomy, discountMinor: 60 },
+              { offerId: spent, discountMinor: 1 },
+            ],
+          },
+        ]),
+      { pipeline: true },
+    );
+    expect(careful).toEqual([{ exhausted: [roomy, spent].sort() }]);
+  });
+});
