@@ -46,8 +46,7 @@ function receiptRow(p: Prepared): (string | number | null)[] {
  * won; above it, one claims the keys and COPY writes the receipts. A key already taken costs one more statement, to
  * tell a repeat (same content) from a conflict. Concurrent writers of the same key cannot both win: the key insert
  * decides.
- */
-/**
+ *
  * With `ahead` (a transaction whose COMMIT is sent before the answers are read: Session.commitAhead), a number
  * already taken fails the statement (23505) instead of being reported, so that the transaction rolls back by itself.
  */
@@ -114,8 +113,9 @@ export async function storeReceipts(s: Session, input: readonly ReceiptInput[], 
 
 /**
  * One statement: claims the receipts' keys, and writes the receipts whose keys it claimed (a number already taken,
- * now or by a concurrent writer, writes nothing, or with `failIfTaken` fails the statement). Answers the keys claimed. One round trip, so that a pipelined
- * transaction can send the statements after it without waiting (the till's group commit).
+ * now or by a concurrent writer, writes nothing, or with `failIfTaken` fails the statement). Answers the keys
+ * claimed. One round trip, so that a pipelined transaction can send the statements after it without waiting (the
+ * till's group commit).
  */
 async function claimAndWrite(s: Session, unique: readonly Prepared[], failIfTaken: boolean): Promise<{ store_code: string; number: string }[]> {
   const params: unknown[] = [];
