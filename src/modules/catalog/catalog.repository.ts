@@ -4,8 +4,17 @@ import { stores } from './catalog.schema.ts';
 
 export type StoreRow = typeof stores.$inferSelect;
 
+/**
+ * Raw SQL, not the query builder: the statement is sent when this is called, so that in a pipelined transaction it
+ * goes with the statements sent beside it, before a COMMIT sent ahead (Session.commitAhead). A Drizzle query is sent
+ * only when awaited, a turn later.
+ */
 export async function insertStoreIfMissing(q: Queryable, store: { code: string; name: string; currency: string }): Promise<void> {
-  await q.db.insert(stores).values(store).onConflictDoNothing();
+  await q.query(`INSERT INTO catalog.stores (code, name, currency) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, [
+    store.code,
+    store.name,
+    store.currency,
+  ]);
 }
 
 export async function findStore(q: Queryable, code: string): Promise<StoreRow | undefined> {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres, openTestDatabase } from '../../../test/db.ts';
 import type { Database } from './client.ts';
@@ -148,6 +149,24 @@ describe(`pipelined transactions (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
       { pipeline: true },
     );
     expect(ok).toBe(true);
+  });
+
+  it("keeps the query builder's statements with the transaction's: one awaited after commitAhead is refused, not run after COMMIT", async () => {
+    const attempt = database.transaction(
+      async (s) => {
+        await s.db.execute(sql`INSERT INTO public.pipe_t (k, v) VALUES (11, 110)`);
+        const late = s.db.execute(sql`INSERT INTO public.pipe_t (k, v) VALUES (12, 120)`);
+        s.commitAhead();
+        await late;
+      },
+      { pipeline: true },
+    );
+    // Drizzle wraps the refusal ("Failed query: ..."), with ours as the cause.
+    await expect(attempt).rejects.toMatchObject({ cause: { message: expect.stringMatching(/sent after its transaction ended/) } });
+    // Row 11 was sent before the COMMIT (committed on PostgreSQL, rolled back on PGlite, where fn threw first); row 12
+    // never reached the server on either.
+    expect((await rows()).filter((r) => r.k === 12)).toEqual([]);
+    await database.query(`DELETE FROM public.pipe_t WHERE k = $1`, [11]);
   });
 
   it.skipIf(!onPostgres)('refuses COPY in a pipelined transaction', async () => {

@@ -133,6 +133,22 @@ function sentStatements() {
   };
 }
 
+/**
+ * The client a session's query builder (Drizzle) runs on: its statements go through `via`, like the session's own
+ * (kept until answered, corked with the others, refused after the end or after a COMMIT sent ahead). A Drizzle query
+ * is sent when it is awaited, so one awaited only after commitAhead is refused, not run outside the transaction.
+ */
+function keptBy<C extends object>(client: C, via: <R>(run: () => Promise<R>) => Promise<R>): C {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop === 'query') return (...args: unknown[]) => via(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle connection the server ends (a restart, a dropped database) is discarded by the pool; without a listener,
@@ -193,7 +209,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         let orm: Db | undefined;
         return await fn({
           get db() {
-            return (orm ??= drizzlePg(client) as unknown as Db);
+            return (orm ??= drizzlePg(keptBy(client, (run) => sent.keep(() => sendOn(client, run)))) as unknown as Db);
           },
           query(text, params) {
             const q = prepared(text, params);
@@ -218,7 +234,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         const session: Session = {
           // Made on first use: most transactions (the till's) run raw SQL only.
           get db() {
-            return (orm ??= drizzlePg(client) as unknown as Db);
+            return (orm ??= drizzlePg(piped ? keptBy(client, (run) => sent.keep(() => sendOn(client, run))) : client) as unknown as Db);
           },
           query(text, params) {
             const q = prepared(text, params);
@@ -274,7 +290,7 @@ export function wrapPglite(pglite: PGlite): Database {
         try {
           const out = await fn({
             // Drizzle's PGlite driver only calls query() on its client, which a PGlite transaction provides.
-            db: drizzlePglite(tx as unknown as PGlite) as unknown as Db,
+            db: drizzlePglite(keptBy(tx, (run) => sent.keep(run)) as unknown as PGlite) as unknown as Db,
             query(text, params) {
               return sent.keep(() => tx.query(text, params as unknown[]).then((r) => r.rows as never));
             },
