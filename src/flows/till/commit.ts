@@ -167,13 +167,15 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
         return true;
       });
       if (group.length > 0) {
+        // A group's first try commits ahead; a sale alone after its group failed goes the careful way.
+        const ahead = !group[0]!.solo;
         try {
-          const answers = await database.transaction((s) => writeGroup(database, s, group, !group[0]!.solo), { pipeline: true });
+          const answers = await database.transaction((s) => writeGroup(database, s, group, ahead), { pipeline: true });
           group.forEach((r, i) => (out[r.index] = answers[i]!));
           if (!knownStores.has(database)) knownStores.set(database, new Set());
           for (const r of group) knownStores.get(database)!.add(r.body.store);
         } catch (e) {
-          failGroup(group, e, out);
+          failGroup(group, ahead, e, out);
         }
       }
     } catch (e) {
@@ -190,8 +192,8 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
  * sale's own error: a transaction committed ahead does not say whose). A sale that failed alone retries after a race,
  * re-read and re-priced, and otherwise (or after MAX_ATTEMPTS) gets its error.
  */
-function failGroup(group: Ready[], e: unknown, out: (CommitResponse | Error | undefined)[]): void {
-  if (!group[0]!.solo) {
+function failGroup(group: Ready[], ahead: boolean, e: unknown, out: (CommitResponse | Error | undefined)[]): void {
+  if (ahead) {
     for (const r of group) r.solo = true;
     return;
   }

@@ -234,7 +234,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         const session: Session = {
           // Made on first use: most transactions (the till's) run raw SQL only.
           get db() {
-            return (orm ??= drizzlePg(piped ? keptBy(client, (run) => sent.keep(() => sendOn(client, run))) : client) as unknown as Db);
+            return (orm ??= drizzlePg(keptBy(client, (run) => sent.keep(piped ? () => sendOn(client, run) : run))) as unknown as Db);
           },
           query(text, params) {
             const q = prepared(text, params);
