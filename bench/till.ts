@@ -16,6 +16,8 @@
 //
 // BENCH_SERVER_NODE_ARGS (environment): extra Node flags for Patron's server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   to profile it (the profile is written when the bench stops it).
+// BENCH_CHILD_LOG_DIR (environment): a folder where everything the servers print is also appended (patron.log,
+//   baseline.log), e.g. the lines of --trace-gc.
 //
 // Patron (`node bin/patron.js serve`) and the baseline (bench/lib/baseline-server.ts) run as child processes, so that
 // the load generator (this process) shares no event loop with them; all three share the machine's CPUs.

@@ -1,7 +1,8 @@
 // Child processes of a benchmark (the servers it measures) and the CPU time they, the database's backends and the
 // generator spend: what bench/till.ts runs its servers with.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { seconds } from './stats.ts';
 
@@ -13,7 +14,11 @@ let stopping = false;
 export function startChild(name: string, command: string, argv: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Child {
   const proc = spawn(command, argv, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false };
+  // BENCH_CHILD_LOG_DIR (environment): also append everything a child prints to <dir>/<name>.log, e.g. a server's
+  // --trace-gc lines, which the tail kept here would cut.
+  const logDir = process.env.BENCH_CHILD_LOG_DIR;
   const keep = (chunk: Buffer): void => {
+    if (logDir) appendFileSync(join(logDir, `${name}.log`), chunk);
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) child.tail.push(line);
     if (child.tail.length > 40) child.tail.splice(0, child.tail.length - 40);
   };
