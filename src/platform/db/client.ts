@@ -226,11 +226,11 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
       const piped = topts?.pipeline === true;
       const client = await (piped ? pipelined() : pool).connect();
       const sent = sentStatements();
+      let committing: Promise<pg.QueryResult> | undefined;
       try {
         if (piped) void sent.keep(() => sendOn(client, () => client.query('BEGIN')));
         else await client.query('BEGIN');
         let orm: Db | undefined;
-        let committing: Promise<pg.QueryResult> | undefined;
         const session: Session = {
           // Made on first use: most transactions (the till's) run raw SQL only.
           get db() {
@@ -260,7 +260,10 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
         return out;
       } catch (e) {
         await sent.settled();
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A COMMIT sent ahead that was answered has ended the transaction (PostgreSQL rolled it back if a statement
+        // failed): a ROLLBACK now would only cost a round trip and a warning in the server's log.
+        const ended = committing ? await committing.then(() => true, () => false) : false;
+        if (!ended) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
         client.release();
