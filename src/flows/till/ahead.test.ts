@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres, openTestDatabase } from '../../../test/db.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
 import * as offers from '../../modules/offers/index.ts';
-import type { Database, Session } from '../../platform/db/client.ts';
+import type { Database, Queryable, Session } from '../../platform/db/client.ts';
 import { newId } from '../../platform/ids.ts';
 
 // A till group's first try sends COMMIT behind its statements (Session.commitAhead), so the statements must fail by
 // themselves when a claim falls short: nothing can be checked in the application before the COMMIT. These tests
 // drive the claims committed ahead directly, and check that each shortfall rolls the whole transaction back with
 // its own error, that what holds commits, and that the careful way (COMMIT after the answers) still reports instead.
+// The last test checks the group's reads of the offers' budgets and uses: one round, not two.
 describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   let database: Database;
   beforeAll(async () => {
@@ -35,6 +36,17 @@ describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
       },
       { pipeline: true },
     );
+
+  /** An active offer with a budget (and what is spent of it) or a per-customer limit, in SQL: the claims need exact states. */
+  const insertOffer = async (id: string, o: { budget?: number; spent?: number; limit?: number }) => {
+    await database.query(
+      `INSERT INTO offers.offers (id, name, kind, rule, group_key, priority, budget_minor, per_customer_limit, status)
+       VALUES ($1, $1, 'volume', '{}', 'g', 1, $2, $3, 'active')`,
+      [id, o.budget ?? null, o.limit ?? null],
+    );
+    if (o.budget !== undefined)
+      await database.query(`INSERT INTO offers.budgets (offer_id, spent_minor) VALUES ($1, $2)`, [id, o.spent ?? 0]);
+  };
 
   const balance = async (owner: string) =>
     (await database.query<{ active: number }>(`SELECT active FROM loyalty.balances WHERE customer_id = $1`, [owner]))[0]?.active;
@@ -92,19 +104,9 @@ describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
 
   it('claims budgets and per-customer uses, and fails (PT001) on a budget run out or a limit reached, whatever else is short', async () => {
     const [roomy, spent, once] = [newId('offer'), newId('offer'), newId('offer')];
-    for (const [id, budget, limit] of [
-      [roomy, 100, null],
-      [spent, 10, null],
-      [once, null, 1],
-    ] as const) {
-      await database.query(
-        `INSERT INTO offers.offers (id, name, kind, rule, group_key, priority, budget_minor, per_customer_limit, status)
-         VALUES ($1, $1, 'volume', '{}', 'g', 1, $2, $3, 'active')`,
-        [id, budget, limit],
-      );
-      if (budget !== null)
-        await database.query(`INSERT INTO offers.budgets (offer_id, spent_minor) VALUES ($1, $2)`, [id, id === spent ? 10 : 0]);
-    }
+    await insertOffer(roomy, { budget: 100, spent: 0 });
+    await insertOffer(spent, { budget: 10, spent: 10 });
+    await insertOffer(once, { limit: 1 });
     const customer = newId('customer');
     const spentOf = async (id: string) =>
       (await database.query<{ s: number }>(`SELECT spent_minor AS s FROM offers.budgets WHERE offer_id = $1`, [id]))[0]!.s;
@@ -149,5 +151,53 @@ describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
       { pipeline: true },
     );
     expect(careful).toEqual([{ exhausted: [roomy, spent].sort() }]);
+  });
+
+  it("reads a commit's fresh budgets and the customers' uses in one round: both statements leave before either answer", async () => {
+    const [budgeted, limited] = [newId('offer'), newId('offer')];
+    await insertOffer(budgeted, { budget: 100, spent: 30 });
+    await insertOffer(limited, { limit: 2 });
+    const customer = newId('customer');
+    await database.query(`INSERT INTO offers.customer_uses (customer_id, offer_id, uses) VALUES ($1, $2, 1)`, [customer, limited]);
+    const offer = (id: string, budgetRemainingMinor: number | null, perCustomerLimit: number | null): offers.Offer => ({
+      id,
+      name: id,
+      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
+      group: 'g',
+      priority: 1,
+      validFrom: null,
+      validTo: null,
+      stores: null,
+      categories: null,
+      maxDiscountMinor: null,
+      budgetRemainingMinor,
+      perCustomerLimit,
+      customerUses: 0,
+    });
+    // The real database, with a record of how many statements had been sent when the first answer came back.
+    let sent = 0;
+    let sentAtFirstAnswer: number | undefined;
+    const recorded: Queryable = {
+      db: database.db,
+      query: (text, params) => {
+        sent++;
+        return database.query(text, params).then((rows) => {
+          sentAtFirstAnswer ??= sent;
+          return rows as never[];
+        });
+      },
+    };
+    const [inForce] = await offers.offersInForceMany(
+      [offer(budgeted, 100, null), offer(limited, null, 2)],
+      recorded,
+      [{ store: 'S1', at: new Date(), customerId: customer }],
+      { freshBudgets: true },
+    );
+    expect(sent).toBe(2);
+    expect(sentAtFirstAnswer).toBe(2);
+    expect(inForce!.map((o) => [o.id, o.budgetRemainingMinor, o.customerUses])).toEqual([
+      [budgeted, 70, 0],
+      [limited, null, 1],
+    ]);
   });
 });

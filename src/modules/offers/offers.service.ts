@@ -206,7 +206,7 @@ export async function offersInForce(
 
 /**
  * offersInForce for several baskets at once: at most two statements whatever their number (fresh budgets for a
- * commit, and the customers' uses of limited offers), each only when needed.
+ * commit, and the customers' uses of limited offers), each only when needed, sent together: one round trip.
  */
 export async function offersInForceMany(
   all: readonly Offer[],
@@ -214,7 +214,7 @@ export async function offersInForceMany(
   baskets: readonly { store: string; at: Date; customerId: string | null }[],
   opts: { freshBudgets?: boolean } = {},
 ): Promise<Offer[][]> {
-  let here = baskets.map((b) =>
+  const here = baskets.map((b) =>
     all.filter(
       (o) => (!o.validFrom || o.validFrom <= b.at) && (!o.validTo || o.validTo > b.at) && (!o.stores || o.stores.includes(b.store)),
     ),
@@ -228,26 +228,35 @@ export async function offersInForceMany(
         .map((o) => o.id),
     ),
   ];
-  if (opts.freshBudgets && budgeted.length > 0) {
-    const left = await q.query<{ offer_id: string; left: number }>(
-      `SELECT b.offer_id, greatest(0, o.budget_minor - b.spent_minor)::int8 AS left FROM offers.budgets b JOIN offers.offers o ON o.id = b.offer_id WHERE b.offer_id = ANY($1::text[])`,
-      [budgeted],
-    );
-    const by = new Map(left.map((l) => [l.offer_id, Number(l.left)]));
-    here = here.map((list) => list.map((o) => (by.has(o.id) ? { ...o, budgetRemainingMinor: by.get(o.id)! } : o)));
-  }
   const pairs = baskets.flatMap((b, i) =>
     b.customerId ? here[i]!.filter((o) => o.perCustomerLimit !== null).map((o) => ({ customerId: b.customerId!, offerId: o.id })) : [],
   );
-  if (pairs.length === 0) return here;
-  const uses = await q.query<{ customer_id: string; offer_id: string; uses: number }>(
-    `SELECT u.customer_id, u.offer_id, u.uses FROM offers.customer_uses u JOIN unnest($1::text[], $2::text[]) AS p(customer_id, offer_id) USING (customer_id, offer_id)`,
-    [pairs.map((p) => p.customerId), pairs.map((p) => p.offerId)],
-  );
-  const by = new Map(uses.map((u) => [`${u.customer_id}\u0000${u.offer_id}`, u.uses]));
+  // Neither statement needs the other's answer: both leave in the same turn (one round trip on a pipelined batch).
+  const [left, uses] = await Promise.all([
+    opts.freshBudgets && budgeted.length > 0
+      ? q.query<{ offer_id: string; left: number }>(
+          `SELECT b.offer_id, greatest(0, o.budget_minor - b.spent_minor)::int8 AS left FROM offers.budgets b JOIN offers.offers o ON o.id = b.offer_id WHERE b.offer_id = ANY($1::text[])`,
+          [budgeted],
+        )
+      : [],
+    pairs.length > 0
+      ? q.query<{ customer_id: string; offer_id: string; uses: number }>(
+          `SELECT u.customer_id, u.offer_id, u.uses FROM offers.customer_uses u JOIN unnest($1::text[], $2::text[]) AS p(customer_id, offer_id) USING (customer_id, offer_id)`,
+          [pairs.map((p) => p.customerId), pairs.map((p) => p.offerId)],
+        )
+      : [],
+  ]);
+  if (left.length === 0 && uses.length === 0) return here;
+  const budgetLeft = new Map(left.map((l) => [l.offer_id, Number(l.left)]));
+  const used = new Map(uses.map((u) => [`${u.customer_id}\u0000${u.offer_id}`, u.uses]));
   return here.map((list, i) => {
     const c = baskets[i]!.customerId;
-    return c ? list.map((o) => (by.has(`${c}\u0000${o.id}`) ? { ...o, customerUses: by.get(`${c}\u0000${o.id}`)! } : o)) : list;
+    return list.map((o) => {
+      const budget = budgetLeft.get(o.id);
+      const n = c ? used.get(`${c}\u0000${o.id}`) : undefined;
+      if (budget === undefined && n === undefined) return o;
+      return { ...o, ...(budget !== undefined ? { budgetRemainingMinor: budget } : {}), ...(n !== undefined ? { customerUses: n } : {}) };
+    });
   });
 }
 
