@@ -1,7 +1,7 @@
 // Child processes of a benchmark (the servers it measures) and the CPU time they, the database's backends and the
 // generator spend: what bench/till.ts runs its servers with.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { seconds } from './stats.ts';
@@ -15,15 +15,18 @@ export function startChild(name: string, command: string, argv: string[], opts: 
   const proc = spawn(command, argv, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false };
   // BENCH_CHILD_LOG_DIR (environment): also append everything a child prints to <dir>/<name>.log, e.g. a server's
-  // --trace-gc lines, which the tail kept here would cut.
+  // --trace-gc lines, which the tail kept here would cut. Written asynchronously: this process is the load generator.
   const logDir = process.env.BENCH_CHILD_LOG_DIR;
+  const log = logDir ? createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) : undefined;
   const keep = (chunk: Buffer): void => {
-    if (logDir) appendFileSync(join(logDir, `${name}.log`), chunk);
+    log?.write(chunk);
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) child.tail.push(line);
     if (child.tail.length > 40) child.tail.splice(0, child.tail.length - 40);
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
+  // After 'close' nothing more is read from the child: ending the log at 'exit' could leave its last lines unwritten.
+  proc.once('close', () => log?.end());
   proc.on('exit', (code, signal) => {
     child.exited = true;
     if (!stopping) console.error(`${name} exited (${signal ?? code}); its last output:\n${child.tail.join('\n')}`);
