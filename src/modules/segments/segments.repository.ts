@@ -373,8 +373,10 @@ export async function clusterOfCustomer(q: Queryable, customerId: string): Promi
   ]);
 }
 
-/** The customer's latest cell and RFM segment (the PK leads with customer_id: one index probe). */
-/** Each customer's latest R×F cell, by customer id (customers never scored are absent): one statement. */
+/**
+ * Each customer's latest R×F cell and RFM segment, by customer id (customers never scored are absent): one statement,
+ * one index probe per customer (the key leads with customer_id).
+ */
 export async function currentCells(
   q: Queryable,
   customerIds: readonly string[],
