@@ -1,7 +1,7 @@
 // Child processes of a benchmark (the servers it measures) and the CPU time they, the database's backends and the
 // generator spend: what bench/till.ts runs its servers with.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { seconds } from './stats.ts';
@@ -17,6 +17,7 @@ export function startChild(name: string, command: string, argv: string[], opts: 
   // BENCH_CHILD_LOG_DIR (environment): also append everything a child prints to <dir>/<name>.log, e.g. a server's
   // --trace-gc lines, which the tail kept here would cut. Written asynchronously: this process is the load generator.
   const logDir = process.env.BENCH_CHILD_LOG_DIR;
+  if (logDir) mkdirSync(logDir, { recursive: true });
   const log = logDir ? createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) : undefined;
   const keep = (chunk: Buffer): void => {
     log?.write(chunk);
