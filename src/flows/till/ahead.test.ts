@@ -159,21 +159,15 @@ describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
     await insertOffer(limited, { limit: 2 });
     const customer = newId('customer');
     await database.query(`INSERT INTO offers.customer_uses (customer_id, offer_id, uses) VALUES ($1, $2, 1)`, [customer, limited]);
-    const offer = (id: string, budgetRemainingMinor: number | null, perCustomerLimit: number | null): offers.Offer => ({
-      id,
-      name: id,
-      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
-      group: 'g',
-      priority: 1,
-      validFrom: null,
-      validTo: null,
-      stores: null,
-      categories: null,
-      maxDiscountMinor: null,
-      budgetRemainingMinor,
-      perCustomerLimit,
-      customerUses: 0,
-    });
+    // The offers as the till keeps them (cached per database); the budget is spent further after they are read, so
+    // that only a fresh read can see what is left now.
+    const active = await offers.activeOffers(database);
+    const cached = [budgeted, limited].flatMap((id) => active.filter((o) => o.id === id));
+    expect(cached.map((o) => [o.id, o.budgetRemainingMinor])).toEqual([
+      [budgeted, 70],
+      [limited, null],
+    ]);
+    await database.query(`UPDATE offers.budgets SET spent_minor = 40 WHERE offer_id = $1`, [budgeted]);
     // The real database, with a record of how many statements had been sent when the first answer came back.
     let sent = 0;
     let sentAtFirstAnswer: number | undefined;
@@ -187,16 +181,13 @@ describe(`claims committed ahead (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () 
         });
       },
     };
-    const [inForce] = await offers.offersInForceMany(
-      [offer(budgeted, 100, null), offer(limited, null, 2)],
-      recorded,
-      [{ store: 'S1', at: new Date(), customerId: customer }],
-      { freshBudgets: true },
-    );
+    const [inForce] = await offers.offersInForceMany(cached, recorded, [{ store: 'S1', at: new Date(), customerId: customer }], {
+      freshBudgets: true,
+    });
     expect(sent).toBe(2);
     expect(sentAtFirstAnswer).toBe(2);
     expect(inForce!.map((o) => [o.id, o.budgetRemainingMinor, o.customerUses])).toEqual([
-      [budgeted, 70, 0],
+      [budgeted, 60, 0],
       [limited, null, 1],
     ]);
   });
