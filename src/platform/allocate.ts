@@ -51,6 +51,22 @@ export function divideHalfEven(num: bigint, den: bigint): bigint {
   return neg ? -q : q;
 }
 
+/**
+ * divideHalfEven on plain numbers, for callers that have checked that num and den are safe integers (den > 0): % and
+ * the division of the exact multiple left are then exact, and doubling a remainder is exact in floating point.
+ */
+export function divideHalfEvenSafe(num: number, den: number): number {
+  const neg = num < 0;
+  const n = neg ? -num : num;
+  const r = n % den;
+  let q = (n - r) / den;
+  if (r * 2 > den || (r * 2 === den && q % 2 === 1)) q += 1;
+  return neg && q !== 0 ? -q : q;
+}
+
+/** Whether a × b, for safe integers a and b, is itself a safe integer (so that it was computed exactly). */
+export const isSafeProduct = (a: number, b: number): boolean => Math.abs(a * b) <= Number.MAX_SAFE_INTEGER;
+
 /** ⌊num ÷ den⌋ for den > 0 (BigInt division truncates towards zero). */
 export function divideFloor(num: bigint, den: bigint): bigint {
   if (den <= 0n) throw new RangeError('denominator must be positive');
@@ -175,7 +191,8 @@ function allocateSafe(total: number, w: readonly number[], caps: readonly number
   if (rest > 0 && active.length === 0) throw new RangeError(`cannot share ${total} among zero weights`);
   let sum = 0;
   for (const i of active) sum += w[i]!;
-  const remainders: { i: number; r: number }[] = [];
+  // Each index's fractional part, as its remainder over `sum`; -1 where there is none.
+  const rem = new Array<number>(n).fill(-1);
   let left = rest;
   for (const i of active) {
     const product = rest * w[i]!;
@@ -183,11 +200,26 @@ function allocateSafe(total: number, w: readonly number[], caps: readonly number
     const share = (product - r) / sum;
     shares[i] = share;
     left -= share;
-    if (r > 0) remainders.push({ i, r });
+    if (r > 0) rem[i] = r;
   }
-  if (left > 0) for (const i of byRemainder(remainders, left)) shares[i]! += 1;
+  if (left > FEW_LEFT) {
+    const remainders: { i: number; r: number }[] = [];
+    rem.forEach((r, i) => r > 0 && remainders.push({ i, r }));
+    for (const i of byRemainder(remainders, left)) shares[i]! += 1;
+  } else {
+    // A few units: the largest remainder each time, the lower index on a tie, without sorting (a sort copies).
+    for (; left > 0; left--) {
+      let best = -1;
+      for (let i = 0; i < n; i++) if (rem[i]! > (best < 0 ? 0 : rem[best]!)) best = i;
+      shares[best]! += 1;
+      rem[best] = -1;
+    }
+  }
   return shares;
 }
+
+/** Up to this many units left over are handed out by scanning the remainders; more, by sorting them once. */
+const FEW_LEFT = 16;
 
 /** The weights as plain numbers when the number path is exact for them, otherwise null. */
 function safeWeights(total: number, weights: readonly (number | bigint)[]): number[] | null {

@@ -78,6 +78,20 @@ describe('money', () => {
     );
   });
 
+  it('minorToDecimal writes every decimal of the currency (property, against a BigInt rendering)', () => {
+    const reference = (m: number, e: number) => {
+      const abs = BigInt(Math.abs(m));
+      const unit = 10n ** BigInt(e);
+      return `${m < 0 ? '-' : ''}${abs / unit}${e > 0 ? `.${String(abs % unit).padStart(e, '0')}` : ''}`;
+    };
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), fc.constantFrom('EUR', 'RUB', 'JPY', 'KWD'), (m, cur) => {
+        expect(minorToDecimal(m, cur)).toBe(reference(m, currencyExponent(cur)));
+      }),
+    );
+    expect([5, -5, 0, 100, -1999].map((m) => minorToDecimal(m, 'EUR'))).toEqual(['0.05', '-0.05', '0.00', '1.00', '-19.99']);
+  });
+
   it('unitPriceFromAmount is amount ÷ quantity rounded half-even', () => {
     expect(unitPriceFromAmount(1000, '3')).toBe(333);
     expect(unitPriceFromAmount(1001, '2')).toBe(500);

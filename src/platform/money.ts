@@ -139,6 +139,12 @@ export function minorToDecimal(amountMinor: number, currency: string): string {
   const e = currencyExponent(currency);
   if (e === 0) return String(amountMinor);
   const neg = amountMinor < 0;
+  if (e === 2 && Number.isSafeInteger(amountMinor)) {
+    // Cents, the common case (the till renders dozens per basket): one string built, no padding and slicing.
+    const abs = neg ? -amountMinor : amountMinor;
+    const cents = abs % 100;
+    return `${neg ? '-' : ''}${(abs - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
+  }
   const digits = String(Math.abs(amountMinor)).padStart(e + 1, '0');
   return `${neg ? '-' : ''}${digits.slice(0, -e)}.${digits.slice(-e)}`;
 }

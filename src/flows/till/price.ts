@@ -1,6 +1,6 @@
 import * as loyalty from '../../modules/loyalty/index.ts';
 import * as offers from '../../modules/offers/index.ts';
-import { allocate, divideHalfEven, toExactRatio } from '../../platform/allocate.ts';
+import { allocate } from '../../platform/allocate.ts';
 import { AppError } from '../../platform/errors.ts';
 import { decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
 import type { Inputs, Reference, TillCustomer } from './gather.ts';
@@ -311,11 +311,6 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
   const earnedBy = new Map(earned.lines.map((l) => [l.lineNo, l.points]));
 
   const m = (x: number) => minorToDecimal(x, cur);
-  // The VAT included in a line after the ladder's discount, rounded half to even as the engine does.
-  const taxOf = (total: number, rate: number) => {
-    const r = toExactRatio(rate);
-    return Number(divideHalfEven(BigInt(total) * r.num, 100n * r.den + r.num));
-  };
   const lines: PricedLine[] = after.map((l) => {
     const b = info.get(l.lineNo)!;
     return {
@@ -327,7 +322,8 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
       discountMinor: l.discountMinor + l.ladderMinor,
       ladderMinor: l.ladderMinor,
       totalMinor: l.totalMinor,
-      taxMinor: accepted ? taxOf(l.totalMinor, b.taxRatePercent) : l.taxMinor,
+      // The VAT of a line after the ladder's discount, as the engine computes it.
+      taxMinor: accepted ? offers.includedTax(l.totalMinor, b.taxRatePercent) : l.taxMinor,
       paidMinor: leftByLine.get(l.lineNo)!,
       redeemedPoints: redeemedBy.get(l.lineNo)?.points ?? 0,
       redeemedMinor: redeemedBy.get(l.lineNo)?.amountMinor ?? 0,

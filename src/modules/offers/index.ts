@@ -22,7 +22,11 @@ export {
   releaseBudgets,
 } from './offers.service.ts';
 /** The pricing engine: applicability, stacking groups, allocation to lines, tax. Pure. */
-export { priceBasket } from './domain/pricing.ts';
+export {
+  priceBasket,
+  /** The VAT included in a tax-inclusive amount, half to even: what the engine gives each line. */
+  includedTax,
+} from './domain/pricing.ts';
 /** The discount ladder: optional steps the cashier may offer, smallest cost first. Pure. */
 export { buildLadder } from './domain/ladder.ts';
 export type * from './domain/types.ts';

@@ -38,17 +38,21 @@ function checkMinor(x: number, what: string): void {
 }
 
 /** Lines in lineNo order, so that ties in allocation go to the lower lineNo whatever order the caller used. */
-function byLineNo<T extends { lineNo: number }>(lines: readonly T[]): T[] {
-  const sorted = [...lines].sort((a, b) => a.lineNo - b.lineNo);
-  sorted.forEach((l, i) => {
-    if (i > 0 && sorted[i - 1]?.lineNo === l.lineNo) throw new RangeError(`line ${l.lineNo} appears twice`);
-  });
+function byLineNo<T extends { lineNo: number }>(lines: readonly T[]): readonly T[] {
+  // Already in order (as the till sends them): the lines themselves, without a copy.
+  let ordered = true;
+  for (let i = 1; i < lines.length && ordered; i++) ordered = lines[i - 1]!.lineNo < lines[i]!.lineNo;
+  const sorted = ordered ? lines : [...lines].sort((a, b) => a.lineNo - b.lineNo);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i - 1]!.lineNo === sorted[i]!.lineNo) throw new RangeError(`line ${sorted[i]!.lineNo} appears twice`);
   return sorted;
 }
 
+const ONE: Ratio = Object.freeze({ num: 1n, den: 1n });
+
 /** A multiplier looked up by key; own properties only, so a category named 'constructor' does not find a function. */
 function multiplierOf(table: Record<string, number>, key: string | null, what: string): Ratio {
-  if (key === null || !Object.hasOwn(table, key)) return { num: 1n, den: 1n };
+  if (key === null || !Object.hasOwn(table, key)) return ONE;
   return nonNegative(table[key] ?? 1, `${what} multiplier for '${key}'`);
 }
 
@@ -70,22 +74,29 @@ export function earnPoints(
   const base = multiply(nonNegative(earn.basePercent, 'base percent'), { num: 1n, den: 100n });
   const perReceipt = multiply(base, nonNegative(multiplier, 'multiplier'), { num: 1n, den: BigInt(pointValueMinor) });
   const sorted = byLineNo(lines);
-  const exact = sorted.map((l) => {
+  // Each line's exact value num/den, and the least common denominator of them all (few distinct denominators).
+  const nums: bigint[] = [];
+  const dens: bigint[] = [];
+  let common = 1n;
+  for (const l of sorted) {
     checkMinor(l.paidMinor, `line ${l.lineNo}: paid amount`);
     const category = multiplierOf(earn.categoryMultipliers, l.category, 'category');
     const brand = multiplierOf(earn.brandMultipliers, l.brand, 'brand');
-    return multiply({ num: BigInt(l.paidMinor), den: 1n }, perReceipt, category, brand);
-  });
-  const sum = exact.reduce(add, { num: 0n, den: 1n });
-  const total = Number(divideFloor(sum.num, sum.den));
-  // Exact values on one common denominator: integer weights in exactly the right proportions.
-  const common = exact.reduce((l, r) => (l / gcd(l, r.den)) * r.den, 1n);
-  const shares = allocate(
-    total,
-    exact.map((r) => r.num * (common / r.den)),
-  );
+    const den = perReceipt.den * category.den * brand.den;
+    nums.push(BigInt(l.paidMinor) * perReceipt.num * category.num * brand.num);
+    dens.push(den);
+    if (common % den !== 0n) common = (common / gcd(common, den)) * den;
+  }
+  // Exact values on the common denominator: integer weights in exactly the right proportions, and their sum.
+  const weights = nums.map((n, i) => n * (common / dens[i]!));
+  const total = Number(divideFloor(weights.reduce((a, w) => a + w, 0n), common));
+  // As numbers when they are safe, so that allocate takes its path on numbers.
+  const safe = weights.every((w) => w <= MAX_SAFE);
+  const shares = allocate(total, safe ? weights.map(Number) : weights);
   return { total, lines: sorted.map((l, i) => ({ lineNo: l.lineNo, points: shares[i] ?? 0 })) };
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function eligibleLines(lines: readonly BurnLine[], burn: BurnConfig): BurnLine[] {
   return byLineNo(lines).filter((l) => {

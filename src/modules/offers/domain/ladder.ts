@@ -2,6 +2,7 @@
 // Each step is priced on the basket as the offers left it, so its cost is what the retailer would really give up.
 
 import { allocate, divideHalfEven, toExactRatio } from '../../../platform/allocate.ts';
+import { sortInPlace } from '../../../platform/order.ts';
 import type { BasketLine, LadderStep, LadderStepConfig, PricingResult } from './types.ts';
 
 export type { LadderStep, LadderStepConfig } from './types.ts';
@@ -42,13 +43,14 @@ export function buildLadder(
 ): LadderStep[] {
   checkSteps(steps);
   const categoryOf = new Map(lines.map((l) => [l.lineNo, l.category]));
-  const eligible = priced.lines
-    .filter((l) => {
+  const eligible = sortInPlace(
+    priced.lines.filter((l) => {
       if (!categoryOf.has(l.lineNo)) return false;
       const category = categoryOf.get(l.lineNo) ?? null;
       return category === null || !excludedCategories.includes(category);
-    })
-    .sort((a, b) => a.lineNo - b.lineNo);
+    }),
+    (a, b) => a.lineNo - b.lineNo,
+  );
   const totals = eligible.map((l) => l.totalMinor);
   const base = BigInt(totals.reduce((s, t) => s + t, 0));
   const priceStep = (s: LadderStepConfig): LadderStep => {
@@ -59,5 +61,5 @@ export function buildLadder(
     return { key: s.key, percent: s.percent, costMinor, allocations };
   };
   const none: LadderStep = { key: NO_EXTRA_DISCOUNT, percent: 0, costMinor: 0, allocations: [] };
-  return [none, ...steps.map(priceStep)].sort(compareSteps);
+  return sortInPlace([none, ...steps.map(priceStep)], compareSteps);
 }

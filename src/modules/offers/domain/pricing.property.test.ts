@@ -118,8 +118,23 @@ const scenarioArb = fc
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** num ÷ den half to even on BigInt (den > 0, num ≥ 0): the reference the engine's faster paths must agree with. */
+function halfEven(num: bigint, den: bigint): number {
+  const q = num / den;
+  const twice = (num % den) * 2n;
+  return Number(twice > den || (twice === den && q % 2n === 1n) ? q + 1n : q);
+}
+
 function checkInvariants(r: PricingResult, lines: readonly BasketLine[]): void {
   expect(r.lines.map((l) => l.lineNo)).toEqual(lines.map((l) => l.lineNo).sort((a, b) => a - b));
+  // Amounts are quantity × unit price and tax is total × rate / (100 + rate), both exact and half to even (the
+  // quantities drawn are whole thousandths, the rates whole percents).
+  const byNo = new Map(lines.map((l) => [l.lineNo, l]));
+  for (const l of r.lines) {
+    const b = byNo.get(l.lineNo)!;
+    expect(l.amountMinor).toBe(halfEven(BigInt(Math.round(b.quantity * 1000)) * BigInt(b.unitPriceMinor), 1000n));
+    expect(l.taxMinor).toBe(halfEven(BigInt(l.totalMinor) * BigInt(b.taxRatePercent), BigInt(100 + b.taxRatePercent)));
+  }
   const lineDiscount = sum(r.lines.map((l) => l.discountMinor));
   expect(lineDiscount).toBe(r.totals.discountMinor);
   expect(sum(r.applied.map((a) => a.discountMinor))).toBe(r.totals.discountMinor);

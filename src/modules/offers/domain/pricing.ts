@@ -5,7 +5,8 @@
 // key, compared by code units, never by locale), so the same basket priced twice, or with its lines in another
 // order, gives the same result per line.
 
-import { allocate, divideHalfEven, toExactRatio, type Ratio } from '../../../platform/allocate.ts';
+import { allocate, divideHalfEven, divideHalfEvenSafe, isSafeProduct, toExactRatio, type Ratio } from '../../../platform/allocate.ts';
+import { sortInPlace } from '../../../platform/order.ts';
 import type {
   ApplicableOffer,
   BasketLine,
@@ -41,6 +42,8 @@ type Group = {
   /** Orders groups of their own (same key, infinite priority) by their one offer: priority, then id. */
   own: { priority: number; id: string } | null;
   offers: Candidate[];
+  /** A cumulative group's offers in the order they apply (by what each gives alone), once found (applyGroup). */
+  ordered?: Candidate[];
 };
 
 type Application = { candidate: Candidate; shares: number[]; discountMinor: number };
@@ -68,6 +71,9 @@ function toSafeNumber(v: bigint, what: string): number {
 /** A money setting of an offer as whole non-negative minor units; null stays null (no limit). */
 const wholeMinor = (v: number | null): number | null => (v === null ? null : Math.max(0, Math.floor(v)));
 
+const exactAmount = (qty: Ratio, price: Ratio, where: string): number =>
+  toSafeNumber(divideHalfEven(qty.num * price.num, qty.den * price.den), `${where}: amount`);
+
 function prepareLines(lines: readonly BasketLine[]): Line[] {
   const seen = new Set<number>();
   const prepared = lines.map((src) => {
@@ -78,12 +84,16 @@ function prepareLines(lines: readonly BasketLine[]): Line[] {
     if (!Number.isFinite(src.quantity) || src.quantity < 0) throw new RangeError(`${where}: quantity must be ≥ 0`);
     if (!Number.isFinite(src.unitPriceMinor) || src.unitPriceMinor < 0) throw new RangeError(`${where}: unit price must be ≥ 0`);
     if (!Number.isFinite(src.taxRatePercent) || src.taxRatePercent < 0) throw new RangeError(`${where}: tax rate must be ≥ 0`);
+    const units = Number.isSafeInteger(src.quantity) ? src.quantity : null;
     const qty = toExactRatio(src.quantity);
-    const price = toExactRatio(src.unitPriceMinor);
-    const amount = toSafeNumber(divideHalfEven(qty.num * price.num, qty.den * price.den), `${where}: amount`);
-    return { src, amount, qty, units: Number.isSafeInteger(src.quantity) ? src.quantity : null };
+    // Whole units at a whole price: the product is exact on numbers when it is safe (the common case, no BigInt).
+    const amount =
+      units !== null && Number.isSafeInteger(src.unitPriceMinor) && isSafeProduct(units, src.unitPriceMinor)
+        ? units * src.unitPriceMinor
+        : exactAmount(qty, toExactRatio(src.unitPriceMinor), where);
+    return { src, amount, qty, units };
   });
-  return prepared.sort((a, b) => a.src.lineNo - b.src.lineNo);
+  return sortInPlace(prepared, (a, b) => a.src.lineNo - b.src.lineNo);
 }
 
 /** The lines an offer acts on: its categories (null = all), and for brand offers, its brands. */
@@ -127,6 +137,7 @@ export function isInBirthdayWindow(birthDate: string, at: Date, daysBefore: numb
 
 /** Σ quantity ≥ min, exactly (quantities and the threshold are read as decimals). */
 function hasQuantity(lines: readonly Line[], touched: readonly number[], min: number): boolean {
+  if (Number.isSafeInteger(min) && touched.every((i) => (lines[i] as Line).units !== null)) return wholeUnits(lines, touched) >= min;
   const threshold = toExactRatio(min);
   const qtys = touched.map((i) => (lines[i] as Line).qty);
   const den = qtys.reduce((d, q) => (q.den > d ? q.den : d), threshold.den); // powers of ten: the largest is common
@@ -185,8 +196,12 @@ function discountShares(discount: Discount, remaining: readonly number[]): numbe
   let d: number;
   if (discount.kind === 'percent') {
     // Percent is clamped to 0–100: a line never goes negative.
-    const p = toExactRatio(Math.min(100, Math.max(0, discount.percent)));
-    d = Number(divideHalfEven(BigInt(total) * p.num, p.den * 100n));
+    const percent = Math.min(100, Math.max(0, discount.percent));
+    if (Number.isSafeInteger(percent) && isSafeProduct(total, percent)) d = divideHalfEvenSafe(total * percent, 100);
+    else {
+      const p = toExactRatio(percent);
+      d = Number(divideHalfEven(BigInt(total) * p.num, p.den * 100n));
+    }
   } else {
     d = Math.min(total, Math.max(0, Math.floor(discount.amountMinor)));
   }
@@ -210,13 +225,15 @@ function bundleShares(
   const free = Math.min(freePerRun, buy);
   const order = touched.map((_, k) => k).filter((k) => ((lines[touched[k] as number] as Line).units ?? 0) > 0);
   const unitsOf = (k: number): number => (lines[touched[k] as number] as Line).units ?? 0;
-  const remOf = (k: number): bigint => BigInt(remaining[k] ?? 0);
-  order.sort((a, b) => {
-    const left = remOf(a) * BigInt(unitsOf(b));
-    const right = remOf(b) * BigInt(unitsOf(a));
+  const remOf = (k: number): number => remaining[k] ?? 0;
+  const total = sum(order.map(unitsOf));
+  // remaining × units across lines, compared exactly: on numbers when every such product is safe, else on BigInt.
+  const safe = order.every((a) => isSafeProduct(remOf(a), total));
+  sortInPlace(order, (a, b) => {
+    const left = safe ? remOf(a) * unitsOf(b) : BigInt(remOf(a)) * BigInt(unitsOf(b));
+    const right = safe ? remOf(b) * unitsOf(a) : BigInt(remOf(b)) * BigInt(unitsOf(a));
     return left > right ? -1 : left < right ? 1 : a - b;
   });
-  const total = sum(order.map(unitsOf));
   const runsEnd = Math.floor(total / buy) * buy;
   /** How many of the positions [0, x) are free: the last `free` of every run of `buy`. */
   const freeBefore = (x: number): number => Math.floor(x / buy) * free + Math.max(0, (x % buy) - (buy - free));
@@ -226,7 +243,7 @@ function bundleShares(
     const q = unitsOf(k);
     const end = Math.min(position + q, runsEnd);
     const freeUnits = end > position ? freeBefore(end) - freeBefore(position) : 0;
-    shares[k] = Number(divideHalfEven(remOf(k) * BigInt(freeUnits), BigInt(q)));
+    shares[k] = safe ? divideHalfEvenSafe(remOf(k) * freeUnits, q) : Number(divideHalfEven(BigInt(remOf(k)) * BigInt(freeUnits), BigInt(q)));
     position += q;
   }
   return shares;
@@ -285,8 +302,8 @@ function resolveGroups(candidates: readonly Candidate[], groups: readonly Stacki
     }
   }
   const live = [...byKey.values(), ...own].filter((g) => g.offers.length > 0);
-  for (const g of live) g.offers.sort((a, b) => compareOffers(a.offer, b.offer));
-  return live.sort(compareGroups);
+  for (const g of live) sortInPlace(g.offers, (a, b) => compareOffers(a.offer, b.offer));
+  return sortInPlace(live, compareGroups);
 }
 
 /** Applies one group to the basket as left by earlier groups: `remaining` is updated in place. */
@@ -315,9 +332,11 @@ function applyGroup(group: Group, lines: readonly Line[], remaining: number[], s
     return [chosen];
   }
   const sign = group.choose === 'best' ? -1 : 1;
-  const ordered = [...group.offers].sort(
+  // The same in every stacking tried: found once.
+  const ordered = (group.ordered ??= sortInPlace(
+    [...group.offers],
     (a, b) => sign * compareNumber(standalone.get(a.offer.id) ?? 0, standalone.get(b.offer.id) ?? 0) || compareOffers(a.offer, b.offer),
-  );
+  ));
   const applied: Application[] = [];
   for (const c of ordered) {
     const a = evaluate(c);
@@ -376,7 +395,9 @@ function chooseStacking(live: Group[], evaluate: (stack: Group[]) => Stacking): 
 }
 
 /** VAT included in a tax-inclusive total: round(total × rate / (100 + rate)), half to even. */
-function includedTax(totalMinor: number, ratePercent: number): number {
+export function includedTax(totalMinor: number, ratePercent: number): number {
+  if (Number.isSafeInteger(ratePercent) && isSafeProduct(totalMinor, ratePercent))
+    return divideHalfEvenSafe(totalMinor * ratePercent, 100 + ratePercent);
   const r = toExactRatio(ratePercent);
   return Number(divideHalfEven(BigInt(totalMinor) * r.num, 100n * r.den + r.num));
 }
