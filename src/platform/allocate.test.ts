@@ -112,7 +112,11 @@ describe('allocate: the plain-number path', () => {
     // BigInt weights always take the BigInt path; the same weights as numbers take the plain-number one. Up to 40
     // weights, so that more than FEW_LEFT units are sometimes left over for the remainders (handed out by a sort).
     const arb = fc
-      .array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 100_000 })), { minLength: 1, maxLength: 40, size: 'max' })
+      .array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 100_000 })), {
+        minLength: 1,
+        maxLength: 40,
+        size: 'max',
+      })
       .chain((pairs) => {
         const room = pairs.reduce((s, [w, c]) => s + (w > 0 ? c : 0), 0);
         return fc.tuple(fc.constant(pairs), fc.integer({ min: 0, max: room }), fc.boolean());

@@ -89,7 +89,12 @@ export function earnPoints(
   }
   // Exact values on the common denominator: integer weights in exactly the right proportions, and their sum.
   const weights = nums.map((n, i) => n * (common / dens[i]!));
-  const total = Number(divideFloor(weights.reduce((a, w) => a + w, 0n), common));
+  const total = Number(
+    divideFloor(
+      weights.reduce((a, w) => a + w, 0n),
+      common,
+    ),
+  );
   // As numbers when they are safe, so that allocate takes its path on numbers.
   const safe = weights.every((w) => w <= MAX_SAFE);
   const shares = allocate(total, safe ? weights.map(Number) : weights);

@@ -243,7 +243,9 @@ function bundleShares(
     const q = unitsOf(k);
     const end = Math.min(position + q, runsEnd);
     const freeUnits = end > position ? freeBefore(end) - freeBefore(position) : 0;
-    shares[k] = safe ? divideHalfEvenSafe(remOf(k) * freeUnits, q) : Number(divideHalfEven(BigInt(remOf(k)) * BigInt(freeUnits), BigInt(q)));
+    shares[k] = safe
+      ? divideHalfEvenSafe(remOf(k) * freeUnits, q)
+      : Number(divideHalfEven(BigInt(remOf(k)) * BigInt(freeUnits), BigInt(q)));
     position += q;
   }
   return shares;
