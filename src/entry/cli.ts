@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
 import * as analytics from '../modules/analytics/index.ts';
+import * as campaigns from '../modules/campaigns/index.ts';
 import * as customers from '../modules/customers/index.ts';
 import * as sales from '../modules/sales/index.ts';
 import * as segments from '../modules/segments/index.ts';
@@ -172,6 +173,9 @@ export function buildCli(): Command {
       const logger = createLogger(cfg.logLevel);
       const database = await openDatabase(cfg);
       await migrate(database);
+      // Webhook secrets stored before they were sealed (secrets.ts) are sealed now.
+      const sealed = await campaigns.sealWebhookSecrets(database);
+      if (sealed > 0) process.stderr.write(`Sealed ${sealed} campaign webhook secret(s) stored in plain text.\n`);
       const demo = o.demo ? await demoNeeded(database) : 'none';
       const log = (l: string) => process.stderr.write(`${l}\n`);
       if (demo === 'all') {
@@ -218,7 +222,12 @@ export function buildCli(): Command {
     .action(async (_o, cmd: Command) => {
       const g = globals(cmd);
       await withDatabase(g, async (database, cfg) => {
-        emit(g.json, { migrated: true, database: database.kind }, `Migrations applied (${cfg.databaseUrl ? 'PostgreSQL' : `PGlite in ${cfg.dataDir}`}).`);
+        const sealed = await campaigns.sealWebhookSecrets(database);
+        emit(
+          g.json,
+          { migrated: true, database: database.kind, sealedSecrets: sealed },
+          `Migrations applied (${cfg.databaseUrl ? 'PostgreSQL' : `PGlite in ${cfg.dataDir}`}).${sealed > 0 ? ` Sealed ${sealed} campaign webhook secret(s) stored in plain text.` : ''}`,
+        );
       });
     });
 

@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   PATRON_CAMPAIGN_WEBHOOK_URL: z.string().url().optional(),
   PATRON_CAMPAIGN_WEBHOOK_SECRET: z.string().min(16).optional(),
   PATRON_GLOBAL_CONTROL_SHARE: z.coerce.number().min(0).max(0.5).default(0.05),
+  PATRON_SECRET_KEY: z
+    .string()
+    .trim()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, '32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)')
+    .optional(),
 });
 
 export type Config = {
@@ -40,6 +45,8 @@ export type Config = {
   campaignWebhook: { url: string; secret: string } | undefined;
   /** The share of customers in the global control group, which receives no campaign (drawn anew on each redraw). */
   globalControlShare: number;
+  /** The key that seals stored secrets (secrets.ts); unset: a key file in dataDir, made on first use. */
+  secretKey: string | undefined;
 };
 
 let cached: Config | undefined;
@@ -70,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     campaignWebhook:
       e.PATRON_CAMPAIGN_WEBHOOK_URL && e.PATRON_CAMPAIGN_WEBHOOK_SECRET ? { url: e.PATRON_CAMPAIGN_WEBHOOK_URL, secret: e.PATRON_CAMPAIGN_WEBHOOK_SECRET } : undefined,
     globalControlShare: e.PATRON_GLOBAL_CONTROL_SHARE,
+    secretKey: e.PATRON_SECRET_KEY,
   };
 }
 

@@ -42,6 +42,22 @@ export async function findCampaign(q: Queryable, nameOrId: string, opts: { forUp
   return rows[0];
 }
 
+/** Every campaign's own webhook secret, as stored. */
+export async function webhookSecrets(q: Queryable): Promise<{ id: string; secret: string }[]> {
+  return q.query(
+    `SELECT id, definition->'webhook'->>'secret' AS secret FROM campaigns.campaigns WHERE definition->'webhook'->>'secret' IS NOT NULL`,
+  );
+}
+
+/** Replaces a webhook secret, if it is still `was` (so a concurrent replacement is not overwritten). */
+export async function replaceWebhookSecret(q: Queryable, id: string, was: string, secret: string): Promise<void> {
+  await q.query(
+    `UPDATE campaigns.campaigns SET definition = jsonb_set(definition, '{webhook,secret}', to_jsonb($3::text))
+     WHERE id = $1 AND definition->'webhook'->>'secret' = $2`,
+    [id, was, secret],
+  );
+}
+
 export async function listCampaigns(q: Queryable): Promise<CampaignRow[]> {
   return q.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns.campaigns c ORDER BY c.created_at DESC, c.id DESC`);
 }

@@ -13,7 +13,15 @@ import { createApp } from '../../platform/http/app.ts';
 import { createApiKey } from '../../platform/http/auth.ts';
 import { JobRegistry, runJobNow } from '../../platform/jobs/index.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { campaignJobs, inGlobalControl, planAudience, registerCampaignRoutes, campaignContracts, redrawGlobalControl } from './index.ts';
+import {
+  campaignJobs,
+  inGlobalControl,
+  planAudience,
+  registerCampaignRoutes,
+  campaignContracts,
+  redrawGlobalControl,
+  sealWebhookSecrets,
+} from './index.ts';
 
 // A campaign end to end (issue 7, acceptance 4 and 5), through the HTTP API and the delivery job: an audience of RFM
 // segments with customers lacking consent, 80 variants, a control group held out by a stable hash, a webhook that
@@ -235,6 +243,26 @@ describe('a campaign end to end', () => {
     expect(new Set(keys).size).toBe(80);
     expect(keys).toContain('champions.points.sms');
     expect(r.body.definition.webhook.secret).toBe('(hidden)');
+    // Stored sealed, never in plain text (delivery below still signs with the secret itself).
+    const [row] = await database.query<{ secret: string }>(
+      `SELECT definition->'webhook'->>'secret' AS secret FROM campaigns.campaigns WHERE id = $1`,
+      [campaignId],
+    );
+    expect(row!.secret).toMatch(/^sealed:v1:/);
+    expect(JSON.stringify(row)).not.toContain(SECRET);
+    // A secret stored in plain text before secrets were sealed is sealed at start (and delivery below still opens it).
+    await database.query(
+      `UPDATE campaigns.campaigns SET definition = jsonb_set(definition, '{webhook,secret}', to_jsonb($2::text)) WHERE id = $1`,
+      [campaignId, SECRET],
+    );
+    expect(await sealWebhookSecrets(database)).toBe(1);
+    expect(await sealWebhookSecrets(database)).toBe(0);
+    const [again] = await database.query<{ secret: string }>(
+      `SELECT definition->'webhook'->>'secret' AS secret FROM campaigns.campaigns WHERE id = $1`,
+      [campaignId],
+    );
+    expect(again!.secret).toMatch(/^sealed:v1:/);
+    expect(again!.secret).not.toBe(row!.secret);
     const dup = await call('admin', 'POST', '/api/v1/campaigns', definition());
     expect(dup.body.code).toBe('CAMPAIGNS_NAME_TAKEN');
   });

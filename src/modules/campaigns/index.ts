@@ -22,6 +22,8 @@ export {
   globalControlAt,
   /** Launches draft campaigns whose schedule has started. */
   launchDue,
+  /** Seals webhook secrets stored in plain text before secrets were sealed; run at start. */
+  sealWebhookSecrets,
 } from './campaigns.service.ts';
 export {
   /** Validation of a definition and its variants, without storing anything. */
