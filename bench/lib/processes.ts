@@ -19,8 +19,13 @@ export function startChild(name: string, command: string, argv: string[], opts: 
   const logDir = process.env.BENCH_CHILD_LOG_DIR;
   if (logDir) mkdirSync(logDir, { recursive: true });
   const log = logDir ? createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) : undefined;
+  // A log that cannot be written (a full disk, a folder removed) is said once and then left; the bench goes on.
+  log?.once('error', (e) => {
+    console.error(`BENCH_CHILD_LOG_DIR: cannot write ${name}.log (${e.message}); its output is no longer kept there`);
+    log.destroy();
+  });
   const keep = (chunk: Buffer): void => {
-    log?.write(chunk);
+    if (log && !log.destroyed) log.write(chunk);
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) child.tail.push(line);
     if (child.tail.length > 40) child.tail.splice(0, child.tail.length - 40);
   };
