@@ -209,6 +209,8 @@ describe('receipts', () => {
     ]);
     expect(view.timeline.receipts).toHaveLength(1);
     expect(view.timeline.receipts[0].number).toBe('R-0002');
+    // In no campaign yet (campaigns.test.ts covers a treated and a control member).
+    expect(view.campaigns).toEqual([]);
     const next = (await call('agent', 'GET', `/api/v1/customers/${lookup.id}/360?limit=1&cursor=${view.timeline.nextCursor}`)).json();
     expect(next.timeline.receipts[0].number).toBe('R-0001');
     expect(next.timeline.nextCursor).toBeNull();

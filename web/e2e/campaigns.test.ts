@@ -116,4 +116,33 @@ describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /
       await context.close();
     }
   });
+
+  it("shows a member's campaign on the customer's page: the arm, and a treated member's message", async () => {
+    const member = async (arm: string) =>
+      (
+        await rig.database.query<{ id: string }>(
+          `SELECT customer_id AS id FROM campaigns.members WHERE arm = $1 ORDER BY customer_id LIMIT 1`,
+          [arm],
+        )
+      )[0]!.id;
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    try {
+      await login(page, rig.base, ANALYST.email, ANALYST.password);
+      // The webhook is never called here, so a treated member's message is still waiting.
+      for (const [arm, shown] of [
+        ['treated', ['Treated', 'waiting']],
+        ['control', ['Control group', 'held out (no message)']],
+      ] as const) {
+        await page.goto(`${rig.base}/customers/${await member(arm)}`);
+        const row = page.getByTestId('c360-campaigns').locator('tbody tr');
+        await row.first().waitFor();
+        expect(await row.count()).toBe(1);
+        const text = await row.innerText();
+        for (const s of ['winter', ...shown]) expect(text).toContain(s);
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });

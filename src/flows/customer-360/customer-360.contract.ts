@@ -5,6 +5,7 @@ import * as sales from '../../modules/sales/index.ts';
 import * as analytics from '../../modules/analytics/index.ts';
 import * as segments from '../../modules/segments/index.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
+import * as campaigns from '../../modules/campaigns/index.ts';
 
 const { Customer } = customers.customerContracts;
 const { Receipt } = sales.salesContracts;
@@ -107,6 +108,8 @@ export const Customer360 = z.object({
   values: z.array(analytics.analyticsContracts.CustomerValue),
   /** Null when no loyalty program is configured. */
   loyalty: Loyalty360.nullable(),
+  /** The campaigns the customer was in (the latest 50), newest launch first: the arm, and the message if treated. */
+  campaigns: z.array(campaigns.campaignContracts.CustomerCampaign),
 });
 export type Customer360 = z.infer<typeof Customer360>;
 

@@ -4,6 +4,7 @@ import * as analytics from '../../modules/analytics/index.ts';
 import * as segments from '../../modules/segments/index.ts';
 import * as loyalty from '../../modules/loyalty/index.ts';
 import * as offers from '../../modules/offers/index.ts';
+import * as campaigns from '../../modules/campaigns/index.ts';
 import type { Database, Queryable } from '../../platform/db/client.ts';
 import { isAppError } from '../../platform/errors.ts';
 import { minorToDecimal } from '../../platform/money.ts';
@@ -202,7 +203,7 @@ function loyaltyView(
 
 /**
  * Everything about one customer on one page: identities, consents, totals per currency, the latest receipts, segments,
- * value, and the loyalty state (null without a program). The reads after the customer's run in parallel, a fixed
+ * value, the loyalty state (null without a program), and the campaigns the customer was in. The reads after the customer's run in parallel, a fixed
  * number of statements whatever the history. `store` adds that store's offers to those of every store.
  */
 export async function customer360(
@@ -214,13 +215,14 @@ export async function customer360(
 ): Promise<Customer360> {
   const at = opts.at ?? new Date();
   const customer = await customers.getCustomer(database, customerId);
-  const [totals, timeline, history, clusters, values, loyaltyReads] = await Promise.all([
+  const [totals, timeline, history, clusters, values, loyaltyReads, touches] = await Promise.all([
     sales.customerTotals(database, customerId),
     sales.receiptTimeline(database, customerId, limit, cursor),
     segments.customerSegmentHistory(database, customerId),
     segments.customerClusterHistory(database, customerId),
     analytics.customerValues(database, customerId),
     readLoyalty(database, customerId, opts.store, at),
+    campaigns.customerCampaigns(database, customerId),
   ]);
   // The history is oldest first: its last row is the customer's current cell (what segments.currentCells reads).
   const placement = history.at(-1);
@@ -242,6 +244,7 @@ export async function customer360(
     clusters,
     values: values.map((v) => ({ ...v, computedAt: new Date(v.computedAt).toISOString() })),
     loyalty: loyaltyReads ? loyaltyView(loyaltyReads, customer, totals, placement, opts.store, at) : null,
+    campaigns: touches,
   };
 }
 

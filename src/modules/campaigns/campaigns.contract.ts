@@ -114,6 +114,28 @@ export type CampaignDto = z.infer<typeof CampaignDto>;
 
 export const CampaignDetail = CampaignDto.extend({ variantList: z.array(Variant) });
 
+/** A campaign a customer was in, as the customer's 360 view shows it: the arm, and the message if treated. */
+export const CustomerCampaign = z.object({
+  campaignId: z.string(),
+  name: z.string(),
+  launchedAt: z.string().nullable(),
+  arm: z.enum(['treated', 'control']),
+  segment: z.string(),
+  variant: z.string(),
+  channel: Channel,
+  /** The message sent to a treated customer; null for the control arm. */
+  message: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      attempts: z.number().int(),
+      sentAt: z.string().nullable(),
+      statusAt: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type CustomerCampaign = z.infer<typeof CustomerCampaign>;
+
 export const PreviewBody = z.object({ customerId: z.string().min(1), variant: z.string().optional() }).strict();
 
 export const Preview = z.object({

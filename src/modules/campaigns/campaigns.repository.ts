@@ -58,6 +58,36 @@ export async function replaceWebhookSecret(q: Queryable, id: string, was: string
   );
 }
 
+export type CustomerCampaignRow = {
+  campaignId: string;
+  name: string;
+  launchedAt: Date | null;
+  arm: 'treated' | 'control';
+  segment: string;
+  variantKey: string;
+  channel: string;
+  messageId: string | null;
+  status: string | null;
+  attempts: number | null;
+  sentAt: Date | null;
+  statusAt: Date | null;
+};
+
+/** The campaigns a customer was in, newest launch first, with the message of a treated one: one statement. */
+export async function campaignsOfCustomer(q: Queryable, customerId: string, limit: number): Promise<CustomerCampaignRow[]> {
+  return q.query<CustomerCampaignRow>(
+    `SELECT m.campaign_id AS "campaignId", c.name, c.launched_at AS "launchedAt", m.arm, m.segment, m.variant_key AS "variantKey", m.channel,
+       o.id AS "messageId", o.status, o.attempts, o.sent_at AS "sentAt", o.status_at AS "statusAt"
+     FROM campaigns.members m
+     JOIN campaigns.campaigns c ON c.id = m.campaign_id
+     LEFT JOIN campaigns.outbox o ON o.customer_id = m.customer_id AND o.campaign_id = m.campaign_id
+     WHERE m.customer_id = $1
+     ORDER BY c.launched_at DESC NULLS LAST, m.campaign_id DESC
+     LIMIT $2`,
+    [customerId, limit],
+  );
+}
+
 export async function listCampaigns(q: Queryable): Promise<CampaignRow[]> {
   return q.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns.campaigns c ORDER BY c.created_at DESC, c.id DESC`);
 }

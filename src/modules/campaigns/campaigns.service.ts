@@ -8,7 +8,16 @@ import { AppError, pgCode } from '../../platform/errors.ts';
 import { ulid } from '../../platform/ids.ts';
 import { isSealed, openSecret, sealSecret } from '../../platform/secrets.ts';
 import { currencyExponent, decimalToMinor } from '../../platform/money.ts';
-import type { AudienceCounts, CampaignDefinition, CampaignDto, CampaignReport, Channel, Preview, Variant } from './campaigns.contract.ts';
+import type {
+  AudienceCounts,
+  CampaignDefinition,
+  CampaignDto,
+  CampaignReport,
+  Channel,
+  CustomerCampaign,
+  Preview,
+  Variant,
+} from './campaigns.contract.ts';
 import * as repo from './campaigns.repository.ts';
 import { inCampaignControl, inGlobalControl, offerIndex } from './domain/assign.ts';
 import { computeReport, type MemberOutcome } from './domain/report.ts';
@@ -36,6 +45,24 @@ export async function getRow(q: Queryable, nameOrId: string, forUpdate = false):
   const row = await repo.findCampaign(q, nameOrId, { forUpdate });
   if (!row) throw new AppError('CAMPAIGNS_NOT_FOUND', `No campaign named '${nameOrId}'.`, { campaign: nameOrId });
   return row;
+}
+
+const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+
+/** The campaigns a customer was in (at most `limit`, newest launch first): the arm, and the message if treated. */
+export async function customerCampaigns(q: Queryable, customerId: string, limit = 50): Promise<CustomerCampaign[]> {
+  return (await repo.campaignsOfCustomer(q, customerId, limit)).map((r) => ({
+    campaignId: r.campaignId,
+    name: r.name,
+    launchedAt: iso(r.launchedAt),
+    arm: r.arm,
+    segment: r.segment,
+    variant: r.variantKey,
+    channel: r.channel as Channel,
+    message: r.messageId
+      ? { id: r.messageId, status: r.status!, attempts: r.attempts ?? 0, sentAt: iso(r.sentAt), statusAt: iso(r.statusAt) }
+      : null,
+  }));
 }
 
 /** Validates and stores a campaign with its variants, in one transaction: a refused definition stores nothing. */

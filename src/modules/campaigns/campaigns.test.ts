@@ -15,6 +15,7 @@ import { JobRegistry, runJobNow } from '../../platform/jobs/index.ts';
 import { createLogger } from '../../platform/logger.ts';
 import {
   campaignJobs,
+  customerCampaigns,
   inGlobalControl,
   planAudience,
   registerCampaignRoutes,
@@ -404,6 +405,28 @@ describe('a campaign end to end', () => {
       payload: '{"status":"opened"}',
     });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it("gives each customer's campaigns for the 360 view: the arm, the variant, and a treated customer's message", async () => {
+    const deliveries = (await call('analyst', 'GET', '/api/v1/campaigns/spring/deliveries')).body.deliveries as {
+      id: string;
+      customerId: string;
+    }[];
+    const opened = deliveries.find((d) => d.id === hits[0]!.id)!;
+    const member = members.find((m) => m.customerId === opened.customerId)!;
+    const [touch, ...rest] = await customerCampaigns(database, opened.customerId);
+    expect(rest).toEqual([]);
+    expect(touch).toMatchObject({ campaignId, name: 'spring', arm: 'treated', variant: member.variantKey, channel: member.channel });
+    expect(touch!.segment).toBe(member.segment);
+    expect(touch!.launchedAt).toBe(new Date(LAUNCH).toISOString());
+    expect(touch!.message).toMatchObject({ id: opened.id, status: 'opened', attempts: failFirst.has(opened.id) ? 2 : 1 });
+    expect(Date.parse(touch!.message!.sentAt!)).not.toBeNaN();
+    expect(Date.parse(touch!.message!.statusAt!)).toBeGreaterThanOrEqual(Date.parse(touch!.message!.sentAt!));
+    const control = members.find((m) => m.arm === 'control')!;
+    expect(await customerCampaigns(database, control.customerId)).toEqual([
+      expect.objectContaining({ campaignId, arm: 'control', variant: control.variantKey, message: null }),
+    ]);
+    expect(await customerCampaigns(database, 'cus_in_no_campaign')).toEqual([]);
   });
 
   it('reports the effect and ROI that a hand computation gives', async () => {

@@ -24,6 +24,8 @@ export {
   launchDue,
   /** Seals webhook secrets stored in plain text before secrets were sealed; run at start. */
   sealWebhookSecrets,
+  /** The campaigns a customer was in, with the arm and the message of a treated one (the 360 view). */
+  customerCampaigns,
 } from './campaigns.service.ts';
 export {
   /** Validation of a definition and its variants, without storing anything. */

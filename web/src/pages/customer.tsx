@@ -107,6 +107,8 @@ export function CustomerPage({ id }: { id?: string }) {
 
 function Customer({ id }: { id: string }) {
   const { t, tMaybe, int, num, pct, money, date, dateTime } = useI18n();
+  // A status this console does not know yet is shown as the API gives it.
+  const deliveryStatus = (status: string) => tMaybe(`delivery.${status}`) ?? status;
   const v = useApi(() => get<Customer360>(`/customers/${id}/360`, { limit: 20 }), [id]);
   const [more, setMore] = useState<ReceiptT[]>([]);
   const [cursor, setCursor] = useState<string | null>();
@@ -243,6 +245,45 @@ function Customer({ id }: { id: string }) {
           <p className="small">
             {t('c360.clusters')}: {d.clusters.map((k) => `${date(k.asOf)} — ${t('c360.cluster', { n: k.cluster })}`).join(' · ')}
           </p>
+        )}
+      </Section>
+      <Section title={t('c360.campaigns')} testId="c360-campaigns">
+        {d.campaigns.length === 0 ? (
+          <p className="muted">{t('c360.campaignsNone')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('campaigns.campaign')}</th>
+                  <th>{t('c360.launched')}</th>
+                  <th>{t('c360.arm')}</th>
+                  <th>{t('c360.variant')}</th>
+                  <th>{t('c360.channel')}</th>
+                  <th>{t('c360.message')}</th>
+                  <th>{t('c360.when')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.campaigns.map((x) => {
+                  const at = x.message?.statusAt ?? x.message?.sentAt ?? null;
+                  return (
+                    <tr key={x.campaignId}>
+                      <td>{x.name}</td>
+                      <td>{x.launchedAt ? date(x.launchedAt) : '—'}</td>
+                      <td>{x.arm === 'treated' ? t('campaigns.treated') : t('campaigns.control')}</td>
+                      <td>
+                        <code>{x.variant}</code>
+                      </td>
+                      <td>{x.channel}</td>
+                      <td>{x.message ? deliveryStatus(x.message.status) : t('c360.heldOut')}</td>
+                      <td>{at ? dateTime(at) : '—'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         )}
       </Section>
       <Section title={t('c360.timeline')} testId="c360-timeline">
