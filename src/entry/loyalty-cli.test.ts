@@ -124,6 +124,47 @@ describe('patron loyalty and offers', () => {
     expect(neither.stderr).toMatch(/--card or --customer/);
   });
 
+  it('prices a basket as the till would, writing nothing; a bad basket exits 1 naming the file and the field', async () => {
+    const basket = {
+      store: 'S1',
+      currency: 'GBP',
+      customer: { kind: 'card', value: 'CLI-CARD-1' },
+      lines: [
+        { sku: 'MUG', category: 'kitchen', quantity: '24', unitPrice: '10.00', taxRate: '20' },
+        { sku: 'BAG', category: 'bags', quantity: '3', unitPrice: '5.00', taxRate: '20' },
+      ],
+    };
+    const json = await patron(['till', 'quote', file('basket.json', basket), '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const q = lastJson(json.stdout);
+    // 27 items: the volume offer's 5% of 255.00 (12.75) beats the bags' 3 for 2 (5.00) in the exclusive promo group.
+    expect(q.applied.map((a: { name: string }) => a.name)).toEqual(['From 24 items −5%']);
+    expect(q.applicable.map((a: { name: string; discount: string }) => [a.name, a.discount])).toEqual([
+      ['From 24 items −5%', '12.75'],
+      ['3 for 2 on bags', '5.00'],
+    ]);
+    expect(q.totals).toMatchObject({ amount: '255.00', discount: '12.75', total: '242.25', due: '242.25' });
+    // 2% of 242.25 at 0.01 a point: 484.5, floored.
+    expect(q.points).toMatchObject({ earn: 484, redeemable: 0 });
+    expect(q.customer).toMatchObject({ known: true, id: customerId });
+    const human = await patron(['till', 'quote', file('basket.json', basket)]);
+    expect(human.stdout).toContain('From 24 items −5% (volume, group promo): −12.75');
+    expect(human.stdout).toContain('Also applicable, not applied: 3 for 2 on bags (−5.00 alone)');
+    expect(human.stdout).toContain('Points: 484 to earn');
+    // Reading only: the balance is as it was.
+    expect(lastJson((await patron(['loyalty', 'balance', '--card', 'CLI-CARD-1', '--json'])).stdout)).toMatchObject({ active: 0, pending: 0 });
+
+    const [negative, schema] = await Promise.all([
+      patron(['till', 'quote', file('basket-bad.json', { ...basket, lines: [{ ...basket.lines[0], quantity: '-2' }] }), '--json']),
+      patron(['till', 'quote', file('basket-schema.json', { ...basket, lines: [] })]),
+    ]);
+    expect(negative.code).toBe(1);
+    expect(lastJson(negative.stdout).error.fields).toEqual([{ field: 'lines.0.quantity', message: expect.stringMatching(/above 0/) }]);
+    expect(negative.stderr).toMatch(/basket-bad\.json: lines\.0\.quantity/);
+    expect(schema.code).toBe(1);
+    expect(schema.stderr).toMatch(/basket-schema\.json: lines/);
+  });
+
   it('runs loyalty.expire through `patron jobs run`: a lot past its date goes to breakage', async () => {
     const list = lastJson((await patron(['jobs', 'list', '--json'])).stdout);
     expect(list.jobs.map((j: { name: string }) => j.name)).toEqual(expect.arrayContaining(['loyalty.activate', 'loyalty.expire', 'loyalty.tiers', 'loyalty.ladder-priors']));

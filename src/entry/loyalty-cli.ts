@@ -10,6 +10,8 @@ import type { Database, Queryable } from '../platform/db/client.ts';
 import { checkIsoDate } from '../platform/dates.ts';
 import { AppError, fieldPath, isAppError } from '../platform/errors.ts';
 import { decimalToMinor, minorToDecimal } from '../platform/money.ts';
+import { quote } from '../flows/till/commit.ts';
+import { QuoteBody, type QuoteResponse } from '../flows/till/till.contract.ts';
 
 type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };
 
@@ -114,6 +116,42 @@ function formatOffers(list: offers.offerContracts.OfferDto[], currency: string):
       return `${o.id}  ${o.kind.padEnd(8)} ${o.group.padEnd(10)} p${String(o.priority).padEnd(5)} ${o.name}${where ? ` (${where})` : ''}${budget}${valid}${o.status === 'archived' ? '  (archived)' : ''}`;
     })
     .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The till's quote, for trying offers and the program on a basket
+
+/** A basket file, as POST /api/v1/till/quote takes it; every bad field is named before the database is opened. */
+function parseBasketFile(file: string): QuoteBody {
+  const parsed = QuoteBody.safeParse(readJsonFile(file));
+  if (!parsed.success) throw invalidFile(file, parsed.error.issues.map((i) => ({ field: fieldPath(i.path) || '(the file)', message: i.message })));
+  return parsed.data;
+}
+
+/** The quote as a cashier would read it: the lines, the offers applied, the totals, points and the ladder. */
+function formatQuote(q: QuoteResponse): string {
+  const c = q.customer;
+  const who = c.known ? `${c.id}${c.tier ? `, tier ${c.tier}` : ''}${c.balance ? `, ${c.balance.active} points active` : ''}` : `anonymous (${c.reason})`;
+  const head = ['line', 'sku', 'quantity', 'amount', 'discount', 'total', 'due', 'points'];
+  const rows = q.lines.map((l) => [String(l.lineNo), l.sku, l.quantity, l.amount, l.discount, l.total, l.due, String(l.pointsEarned)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const row = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  const applied = q.applied.length ? q.applied.map((a) => `  ${a.name} (${a.kind}, group ${a.group}): −${a.discount}`).join('\n') : '  none';
+  const others = q.applicable.filter((a) => !q.applied.some((x) => x.offerId === a.offerId));
+  const ladder = q.ladder.steps
+    .map((st) => `${st.key} −${st.cost}${st.pBuy === null ? '' : ` (p ${st.pBuy})`}${st.key === q.ladder.recommended ? ' ← recommended' : ''}`)
+    .join(' · ');
+  return [
+    `Customer: ${who}. Program version ${q.programVersion}, ${q.currency}.`,
+    row(head),
+    ...rows.map(row),
+    'Offers applied:',
+    applied,
+    ...(others.length ? [`Also applicable, not applied: ${others.map((a) => `${a.name} (−${a.discount} alone)`).join(', ')}`] : []),
+    `Total ${q.totals.amount}, discount ${q.totals.discount}, to pay ${q.totals.total}; due ${q.totals.due} after points and certificates.`,
+    `Points: ${q.points.earn} to earn, up to ${q.points.redeemable} redeemable (a point is worth ${q.points.pointValue}).`,
+    `Ladder: ${ladder || 'no steps'}`,
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -262,6 +300,23 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
       await h.withDatabase(g, async (database) => {
         const s = await loyalty.settlement(database, o.from, o.to);
         h.emit(g.json, s, formatSettlement(s));
+      });
+    });
+
+  program
+    .command('till')
+    .description('the till, from the command line: try a basket on the program and the offers')
+    .command('quote')
+    .description('price a basket as the till would, reading only: offers applied, line totals, points and the discount ladder')
+    .argument('<file>', 'the basket, a JSON object as POST /api/v1/till/quote takes it')
+    .action(async (file: string, _o, cmd: Command) => {
+      const g = h.globals(cmd);
+      const body = parseBasketFile(file);
+      await h.withDatabase(g, async (database) => {
+        const q = await quote(database, body).catch((e: unknown) =>
+          Promise.reject(isAppError(e) && e.details.fields ? invalidFile(file, e.details.fields as Field[]) : e),
+        );
+        h.emit(g.json, q, formatQuote(q));
       });
     });
 
