@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -80,11 +80,22 @@ describe('sealed secrets', () => {
     expect(byEnv.openSecret(sealed, 'campaign webhook')).toBe('hook-secret-0123456789');
   });
 
+  it('refuses a damaged key file, naming it, rather than making another key', async () => {
+    const data = join(dir, 'data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'secret.key'), 'not a key\n');
+    const s = await load({ dataDir: data });
+    expect(() => s.sealSecret('hook-secret-0123456789', 'campaign webhook')).toThrow(/secret\.key: not a key/);
+    expect(readFileSync(join(data, 'secret.key'), 'utf8')).toBe('not a key\n');
+  });
+
   it('reads keys as hex or base64 and refuses anything else, naming the variable', async () => {
     const s = await load({ key: HEX_KEY });
     expect(s.parseSecretKey(HEX_KEY)).toHaveLength(32);
     expect(s.parseSecretKey(B64_KEY)).toEqual(Buffer.alloc(32, 7));
     expect(s.parseSecretKey(Buffer.alloc(32, 9).toString('base64url'))).toEqual(Buffer.alloc(32, 9));
+    // Standard base64 with + and / (as openssl prints it) reads the same.
+    expect(s.parseSecretKey(Buffer.alloc(32, 0xfb).toString('base64'))).toEqual(Buffer.alloc(32, 0xfb));
     for (const bad of ['', 'short', 'ab'.repeat(31), 'zz'.repeat(32), Buffer.alloc(16).toString('base64')])
       expect(() => s.parseSecretKey(bad), bad).toThrow(/PATRON_SECRET_KEY: must be 32 bytes/);
     const { loadConfig } = await import('./config.ts');

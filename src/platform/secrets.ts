@@ -34,8 +34,19 @@ export function parseSecretKey(text: string): Buffer {
  */
 function keyFromFile(dataDir: string): Buffer {
   const path = join(dataDir, KEY_FILE);
+  const read = (): Buffer => {
+    try {
+      return parseSecretKey(readFileSync(path, 'utf8'));
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      throw new AppError('CONFIG_INVALID', `${path}: not a key (32 bytes as 64 hex digits or base64); mend it, or set PATRON_SECRET_KEY.`, {
+        field: 'PATRON_SECRET_KEY',
+        file: path,
+      });
+    }
+  };
   try {
-    return parseSecretKey(readFileSync(path, 'utf8'));
+    return read();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -49,7 +60,7 @@ function keyFromFile(dataDir: string): Buffer {
   } finally {
     rmSync(draft, { force: true });
   }
-  return parseSecretKey(readFileSync(path, 'utf8'));
+  return read();
 }
 
 /** The sealing key: PATRON_SECRET_KEY when set, else `<PATRON_DATA_DIR>/secret.key` (made on first use). */

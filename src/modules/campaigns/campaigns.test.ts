@@ -405,6 +405,24 @@ describe('a campaign end to end', () => {
       payload: '{"status":"opened"}',
     });
     expect(missing.statusCode).toBe(404);
+    // A secret that does not open (sealed under another key, or damaged) is the operator's to mend: the caller gets
+    // a bare 500, and nothing about the key.
+    const [stored] = await database.query<{ secret: string }>(
+      `SELECT definition->'webhook'->>'secret' AS secret FROM campaigns.campaigns WHERE id = $1`,
+      [campaignId],
+    );
+    const kept = stored!.secret;
+    const setSecret = (value: string) =>
+      database.query(
+        `UPDATE campaigns.campaigns SET definition = jsonb_set(definition, '{webhook,secret}', to_jsonb($2::text)) WHERE id = $1`,
+        [campaignId, value],
+      );
+    await setSecret('sealed:v1:AAAA');
+    const broken = await post({ status: 'clicked' });
+    await setSecret(kept);
+    expect(broken.statusCode).toBe(500);
+    expect(broken.json().code).toBe('INTERNAL');
+    expect(broken.body).not.toMatch(/PATRON_SECRET_KEY|sealed|secret/i);
   });
 
   it("gives each customer's campaigns for the 360 view: the arm, the variant, and a treated customer's message", async () => {

@@ -190,6 +190,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     const e = translateDbError(err);
     if (isAppError(e)) {
+      // A server-side fault (a configuration the operator must mend) is logged; the caller learns nothing of it.
+      if (ERROR_CODES[e.code].status === 500) {
+        req.log.error({ err: e }, e.message);
+        return sendProblem(reply, problem(req, 'INTERNAL', 'Internal error; see the server log for this request id.'));
+      }
       return sendProblem(reply, problem(req, e.code, e.message, e.details as Record<string, unknown>));
     }
     if (isResponseSerializationError(err)) {
