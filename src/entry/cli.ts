@@ -12,6 +12,7 @@ import { AppError, isAppError } from '../platform/errors.ts';
 import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, type Role } from '../platform/http/auth.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createProgress } from '../platform/progress.ts';
+import { useDataFolder } from '../platform/secrets.ts';
 import { DEMO_FILE, loadDemo, loadDemoLoyalty } from './demo.ts';
 import { ensureConsoleBuilt } from '../platform/http/console.ts';
 import { buildServer } from './server.ts';
@@ -39,7 +40,10 @@ function globals(cmd: Command): GlobalOpts {
 
 function configFor(opts: GlobalOpts): Config {
   const cfg = loadConfig();
-  return opts.dataDir ? { ...cfg, dataDir: opts.dataDir } : cfg;
+  if (!opts.dataDir) return cfg;
+  // Sealed secrets' key file (when PATRON_SECRET_KEY is unset) lives in the data folder in use.
+  useDataFolder(opts.dataDir);
+  return { ...cfg, dataDir: opts.dataDir };
 }
 
 /** Opens and migrates the database, runs `fn`, and always closes it (an open PGlite would keep the process alive). */

@@ -80,6 +80,14 @@ describe('sealed secrets', () => {
     expect(byEnv.openSecret(sealed, 'campaign webhook')).toBe('hook-secret-0123456789');
   });
 
+  it('makes the key file in the data folder the CLI uses (--data-dir), not in PATRON_DATA_DIR', async () => {
+    const s = await load({ dataDir: join(dir, 'data', 'env') });
+    s.useDataFolder(join(dir, 'data', 'flag'));
+    s.sealSecret('hook-secret-0123456789', 'campaign webhook');
+    expect(statSync(join(dir, 'data', 'flag', 'secret.key')).isFile()).toBe(true);
+    expect(() => statSync(join(dir, 'data', 'env', 'secret.key'))).toThrow(/ENOENT/);
+  });
+
   it('refuses a damaged key file, naming it, rather than making another key', async () => {
     const data = join(dir, 'data');
     mkdirSync(data, { recursive: true });

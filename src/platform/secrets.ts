@@ -14,6 +14,12 @@ const TAG_BYTES = 16;
 const KEY_FILE = 'secret.key';
 
 let cachedKey: { source: string; key: Buffer } | undefined;
+let dataFolder: string | undefined;
+
+/** The data folder in use when it is not PATRON_DATA_DIR (the CLI's --data-dir): the key file is made there. */
+export function useDataFolder(dir: string): void {
+  dataFolder = dir;
+}
 
 function invalidKey(message: string): AppError {
   return new AppError('CONFIG_INVALID', `PATRON_SECRET_KEY: ${message}`, { field: 'PATRON_SECRET_KEY' });
@@ -63,11 +69,12 @@ function keyFromFile(dataDir: string): Buffer {
   return read();
 }
 
-/** The sealing key: PATRON_SECRET_KEY when set, else `<PATRON_DATA_DIR>/secret.key` (made on first use). */
+/** The sealing key: PATRON_SECRET_KEY when set, else `secret.key` in the data folder (made on first use). */
 function secretKey(): Buffer {
   const c = config();
-  const source = c.secretKey ?? `file:${c.dataDir}`;
-  if (cachedKey?.source !== source) cachedKey = { source, key: c.secretKey ? parseSecretKey(c.secretKey) : keyFromFile(c.dataDir) };
+  const folder = dataFolder ?? c.dataDir;
+  const source = c.secretKey ?? `file:${folder}`;
+  if (cachedKey?.source !== source) cachedKey = { source, key: c.secretKey ? parseSecretKey(c.secretKey) : keyFromFile(folder) };
   return cachedKey.key;
 }
 
