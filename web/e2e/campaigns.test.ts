@@ -129,6 +129,8 @@ describe.skipIf(!hasChromium)('the campaigns page in Chromium (skipped without /
     const page = await context.newPage();
     try {
       await login(page, rig.base, ANALYST.email, ANALYST.password);
+      // Signed in once the console says so: a page opened by address before then boots without the session cookie.
+      await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
       // The webhook is never called here, so a treated member's message is still waiting.
       for (const [arm, shown] of [
         ['treated', ['Treated', 'waiting']],
