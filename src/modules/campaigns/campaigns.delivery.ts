@@ -6,7 +6,8 @@ import type { Logger } from '../../platform/logger.ts';
 import type { CampaignDefinition } from './campaigns.contract.ts';
 import * as repo from './campaigns.repository.ts';
 import { storedDefinition } from './campaigns.definition.ts';
-import { getRow, webhookOf } from './campaigns.service.ts';
+import { getRow } from './campaigns.service.ts';
+import { webhookOf } from './campaigns.webhook.ts';
 
 // Delivery of a launched campaign's outbox: HMAC-signed posts to the webhook with retries and backoff, the signed
 // status callback, and the deliveries' list.

@@ -6,7 +6,6 @@ import { config } from '../../platform/config.ts';
 import type { Database, Queryable } from '../../platform/db/client.ts';
 import { AppError, pgCode } from '../../platform/errors.ts';
 import { ulid } from '../../platform/ids.ts';
-import { isSealed, openSecret, sealSecret } from '../../platform/secrets.ts';
 import { currencyExponent, decimalToMinor } from '../../platform/money.ts';
 import type {
   AudienceCounts,
@@ -19,6 +18,7 @@ import type {
   Variant,
 } from './campaigns.contract.ts';
 import * as repo from './campaigns.repository.ts';
+import { sealedWebhook, webhookOf } from './campaigns.webhook.ts';
 import { inCampaignControl, inGlobalControl, offerIndex } from './domain/assign.ts';
 import { computeReport, type MemberOutcome } from './domain/report.ts';
 import { compileTemplate, type TemplateContext } from './domain/template.ts';
@@ -74,9 +74,7 @@ export async function createCampaign(database: Database, raw: unknown): Promise<
     const program = await loyalty.findProgramVersion(database);
     pointValue = program && program.config.currency === currency ? program.config.burn.pointValue : '0';
   }
-  // The webhook's secret signs every message, so it is kept, but sealed (secrets.ts), never in plain text.
-  const webhook = def.webhook ? { url: def.webhook.url, secret: sealSecret(def.webhook.secret, WEBHOOK_SECRET) } : undefined;
-  const stored: CampaignDefinition = { ...def, currency, pointValue, ...(webhook ? { webhook } : {}) };
+  const stored: CampaignDefinition = { ...def, currency, pointValue, ...(def.webhook ? { webhook: sealedWebhook(def.webhook) } : {}) };
   const variants = generateVariants(stored);
   const id = `cmp_${ulid()}`;
   try {
@@ -244,24 +242,6 @@ export async function planAudience(
     members,
     eligible,
   };
-}
-
-/** What a campaign webhook's secret is sealed for. */
-const WEBHOOK_SECRET = 'campaign webhook';
-
-/**
- * Seals the webhook secrets of campaigns stored before secrets were sealed (they were kept in plain text); run at
- * start. Returns how many it sealed.
- */
-export async function sealWebhookSecrets(q: Queryable): Promise<number> {
-  const plain = (await repo.webhookSecrets(q)).filter((w) => !isSealed(w.secret));
-  for (const w of plain) await repo.replaceWebhookSecret(q, w.id, w.secret, sealSecret(w.secret, WEBHOOK_SECRET));
-  return plain.length;
-}
-
-/** The campaign's webhook with its secret opened, else the configured one (PATRON_CAMPAIGN_WEBHOOK_*). */
-export function webhookOf(def: CampaignDefinition): { url: string; secret: string } | undefined {
-  return def.webhook ? { url: def.webhook.url, secret: openSecret(def.webhook.secret, WEBHOOK_SECRET) } : config().campaignWebhook;
 }
 
 /** The cost of one message on a channel, in the currency's major unit. */

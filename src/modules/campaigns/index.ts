@@ -22,11 +22,13 @@ export {
   globalControlAt,
   /** Launches draft campaigns whose schedule has started. */
   launchDue,
-  /** Seals webhook secrets stored in plain text before secrets were sealed; run at start. */
-  sealWebhookSecrets,
   /** The campaigns a customer was in, with the arm and the message of a treated one (the 360 view). */
   customerCampaigns,
 } from './campaigns.service.ts';
+export {
+  /** Seals webhook secrets stored in plain text before secrets were sealed; run at start. */
+  sealWebhookSecrets,
+} from './campaigns.webhook.ts';
 export {
   /** Validation of a definition and its variants, without storing anything. */
   parseDefinition,
