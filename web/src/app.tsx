@@ -9,6 +9,7 @@ import { CustomerPage } from './pages/customer.tsx';
 import { ExperimentsPage } from './pages/experiments.tsx';
 import { ImportsPage } from './pages/imports.tsx';
 import { LoginPage } from './pages/login.tsx';
+import { LoyaltyPage } from './pages/loyalty.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { SegmentsPage } from './pages/segments.tsx';
 import { ValuePage } from './pages/value.tsx';
@@ -20,6 +21,7 @@ const NAV: { to: string; key: MessageKey; match: RegExp }[] = [
   { to: '/segments', key: 'nav.segments', match: /^\/segments/ },
   { to: '/value', key: 'nav.value', match: /^\/value/ },
   { to: '/customers', key: 'nav.customers', match: /^\/customers/ },
+  { to: '/loyalty', key: 'nav.loyalty', match: /^\/loyalty/ },
   { to: '/campaigns', key: 'nav.campaigns', match: /^\/campaigns/ },
   { to: '/experiments', key: 'nav.experiments', match: /^\/experiments/ },
   { to: '/imports', key: 'nav.imports', match: /^\/imports/ },
@@ -30,6 +32,7 @@ function Page({ path }: { path: string }) {
   if (path === '/' || path === '') return <OverviewPage />;
   if (path.startsWith('/segments')) return <SegmentsPage />;
   if (path.startsWith('/value')) return <ValuePage />;
+  if (path.startsWith('/loyalty')) return <LoyaltyPage />;
   if ((m = path.match(/^\/customers(?:\/([^/]+))?/))) return <CustomerPage id={m[1]} />;
   if ((m = path.match(/^\/imports(?:\/([^/]+))?/))) return <ImportsPage id={m[1]} />;
   if ((m = path.match(/^\/campaigns(?:\/([^/]+))?/))) return <CampaignsPage name={m[1] ? decodeURIComponent(m[1]) : undefined} />;

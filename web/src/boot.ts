@@ -54,6 +54,7 @@ if (path === '/') {
 }
 if (path.startsWith('/value')) prefetch('/analytics/clv/overview', { model: 'bgnbd', unit: 'week', buckets: 20, limit: 20 });
 if (path.startsWith('/imports')) prefetch('/imports');
+if (path.startsWith('/loyalty')) prefetch('/loyalty/program');
 const customer = path.match(/^\/customers\/([^/]+)/)?.[1];
 if (customer) prefetch(`/customers/${customer}/360`, { limit: 20 });
 if (path === '/' || path.startsWith('/segments') || path.startsWith('/value')) void loadEcharts().catch(() => {});

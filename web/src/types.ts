@@ -25,6 +25,9 @@ import type {
   Customer360 as Customer360Schema,
   Loyalty360 as Loyalty360Schema,
 } from '../../src/flows/customer-360/customer-360.contract.ts';
+import type { ProgramVersion as ProgramVersionSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
+import type { Offer as OfferSchema } from '../../src/modules/offers/offers.contract.ts';
+import type { ProgramPnl as ProgramPnlSchema } from '../../src/flows/program-pnl/program-pnl.contract.ts';
 
 export type Rfm = z.infer<typeof RfmReport>;
 export type RfmCell = Rfm['grid']['cells'][number];
@@ -83,3 +86,10 @@ export type UpliftResultT = z.infer<typeof UpliftResultSchema>;
 export type CampaignT = z.infer<typeof CampaignDtoSchema>;
 export type CampaignListT = { campaigns: CampaignT[] };
 export type CampaignReportT = z.infer<typeof CampaignReportSchema>;
+
+export type ProgramVersionT = z.infer<typeof ProgramVersionSchema>;
+export type ProgramConfigT = ProgramVersionT['config'];
+export type OfferT = z.infer<typeof OfferSchema>;
+export type OfferListT = { offers: OfferT[] };
+export type SettlementT = z.infer<typeof SettlementSchema>;
+export type ProgramPnlT = z.infer<typeof ProgramPnlSchema>;

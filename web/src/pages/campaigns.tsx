@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { get } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
+import { waterfallOption } from '../components/waterfall.ts';
 import { ErrorPanel, Loading, NamePicker, Section, Stat } from '../components/ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { CampaignListT, CampaignReportT } from '../types.ts';
@@ -9,32 +10,6 @@ import { useApi } from '../use-api.ts';
 
 // A campaign's proof: treated against its control group (conversion and revenue per customer with 95% intervals),
 // per segment, and in money: the incremental margin, the costs taken from it, and what is left (the ROI waterfall).
-
-const UP = '#2e8b57';
-const DOWN = '#c0392b';
-const TOTAL = '#2f6eb5';
-
-/**
- * A waterfall from the incremental margin down through each cost to the net: each step is a bar floating on an
- * invisible base, so that its top and bottom are the running total before and after it.
- */
-function waterfall(steps: { label: string; value: number }[], netLabel: string): { labels: string[]; base: number[]; bars: { value: number; color: string }[] } {
-  const labels: string[] = [];
-  const base: number[] = [];
-  const bars: { value: number; color: string }[] = [];
-  let run = 0;
-  for (const s of steps) {
-    const before = run;
-    run += s.value;
-    labels.push(s.label);
-    base.push(Math.min(before, run));
-    bars.push({ value: Math.abs(s.value), color: s.value >= 0 ? UP : DOWN });
-  }
-  labels.push(netLabel);
-  base.push(Math.min(0, run));
-  bars.push({ value: Math.abs(run), color: run >= 0 ? TOTAL : DOWN });
-  return { labels, base, bars };
-}
 
 export function CampaignsPage({ name }: { name?: string | undefined }) {
   const { t } = useI18n();
@@ -70,7 +45,7 @@ function CampaignView({ name }: { name: string }) {
   const roi = useMemo<EChartsCoreOption | undefined>(() => {
     if (!r?.money.incrementalMargin) return undefined;
     const c = r.money.costs;
-    const w = waterfall(
+    return waterfallOption(
       [
         { label: t('campaigns.incrementalMargin'), value: r.money.incrementalMargin.estimate },
         { label: t('campaigns.costMessages'), value: -c.messages },
@@ -78,18 +53,8 @@ function CampaignView({ name }: { name: string }) {
         { label: t('campaigns.costPoints'), value: -c.points },
       ],
       t('campaigns.net'),
+      { value: (v) => money(v, r.currency), axis: (v) => money(v, r.currency, true) },
     );
-    return {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => money(v, r.currency) },
-      grid: { left: 80, right: 16, top: 16, bottom: 40 },
-      xAxis: { type: 'category', data: w.labels },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, r.currency, true) } },
-      series: [
-        // 'all': a negative base and the bar above it stack as one column (ECharts stacks by sign otherwise).
-        { type: 'bar', stack: 'w', stackStrategy: 'all', data: w.base, itemStyle: { color: 'transparent' }, tooltip: { show: false }, silent: true },
-        { type: 'bar', stack: 'w', stackStrategy: 'all', data: w.bars.map((b) => ({ value: b.value, itemStyle: { color: b.color } })) },
-      ],
-    };
   }, [r, i18n]);
 
   const effects = r?.effects;

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/platform/http/auth.ts';
+import { PROGRAM } from '../../test/loyalty.ts';
+import { ANALYST, SHOTS, hasChromium, login, startConsole } from './fixture.ts';
+
+// The loyalty page on a program with sales at the till: the points issued and spent over the period, the partner
+// settlement, the program's tiers and the offers with their budgets. The expected figures come from the till's
+// answers and the partner's rates, not from the reports the page shows.
+
+const ISSUE_COST = 0.8;
+const BURN_VALUE = 0.9;
+
+describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /usr/bin/chromium)', () => {
+  let rig: Awaited<ReturnType<typeof startConsole>>;
+  const sums = { issued: 0, spent: 0, partnerIssued: 0, partnerBurned: 0 };
+
+  beforeAll(async () => {
+    rig = await startConsole(async () => undefined);
+    const admin = (await createApiKey(rig.database, 'admin', 'e2e admin')).secret;
+    const till = (await createApiKey(rig.database, 'till', 'e2e till')).secret;
+    const call = async (key: string, method: string, path: string, body: unknown) => {
+      const res = await fetch(`${rig.base}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json: unknown = await res.json();
+      expect(res.status, `${method} ${path}: ${JSON.stringify(json)}`).toBeLessThan(300);
+      return json;
+    };
+    await call(admin, 'PUT', '/loyalty/program', { config: PROGRAM, note: 'e2e program' });
+    await call(admin, 'POST', '/loyalty/partners', {
+      code: 'fuel',
+      name: 'Fuel partner',
+      earnPercent: 2,
+      issueCost: String(ISSUE_COST),
+      burnValue: String(BURN_VALUE),
+      stores: ['P1'],
+    });
+    await call(admin, 'POST', '/offers', {
+      name: 'Coffee -10%',
+      rule: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
+      group: 'promo',
+      categories: ['coffee'],
+      budget: '50.00',
+    });
+    const old = (await call(admin, 'POST', '/offers', {
+      name: 'Old tea offer',
+      rule: { kind: 'volume', minQuantity: 2, discount: { kind: 'percent', percent: 5 } },
+      group: 'promo',
+      categories: ['tea'],
+    })) as { id: string };
+    await call(admin, 'POST', `/offers/${old.id}/archive`, {});
+    for (const card of ['LOY-0001', 'LOY-0002']) await call(admin, 'POST', '/loyalty/cards', { number: card });
+    let n = 0;
+    const sell = async (card: string, store: string, lines: unknown[], extra: Record<string, unknown> = {}) => {
+      const a = (await call(till, 'POST', '/till/receipts', {
+        store,
+        number: `E2E-${++n}`,
+        currency: 'RUB',
+        customer: { kind: 'card', value: card },
+        lines,
+        ...extra,
+      })) as { points: { earn: number; redeem: number } };
+      sums.issued += a.points.earn;
+      sums.spent += a.points.redeem;
+      if (store === 'P1') {
+        sums.partnerIssued += a.points.earn;
+        sums.partnerBurned += a.points.redeem;
+      }
+    };
+    await sell('LOY-0001', 'S1', [{ sku: 'TV', category: 'electronics', unitPrice: '1000.00' }]);
+    await sell('LOY-0002', 'S1', [{ sku: 'BEANS', category: 'coffee', unitPrice: '200.00' }]); // the coffee offer: 20.00 of 50.00
+    await sell('LOY-0002', 'P1', [{ sku: 'FUEL', category: 'fuel', unitPrice: '3000.00' }]);
+    await sell('LOY-0001', 'P1', [{ sku: 'FUEL', category: 'fuel', unitPrice: '500.00' }], { redeemPoints: 20 });
+  }, 180_000);
+
+  afterAll(() => rig?.close());
+
+  it('shows the points issued and spent, the settlement, the tiers and the offers with their budgets', async () => {
+    expect(sums.partnerIssued).toBeGreaterThan(0);
+    expect(sums.partnerBurned).toBe(20);
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    const digits = (s: string | null) => (s ?? '').replace(/[^\d.-]/g, '');
+    try {
+      await login(page, rig.base, ANALYST.email, ANALYST.password);
+      await page.getByTestId('nav-loyalty').click();
+      await page.locator('[data-testid="points-waterfall"][data-ready="true"]').waitFor();
+      expect(digits(await page.getByTestId('points-issued').textContent())).toBe(String(sums.issued));
+      expect(digits(await page.getByTestId('points-spent').textContent())).toBe(String(sums.spent));
+      // Nothing was outstanding before: what is left is what was issued less what was spent.
+      expect(digits(await page.getByTestId('points-outstanding').textContent())).toBe(String(sums.issued - sums.spent));
+
+      await expect.poll(() => page.getByTestId('settlement-row').count()).toBe(1);
+      const net = sums.partnerIssued * ISSUE_COST - sums.partnerBurned * BURN_VALUE;
+      expect(Number(digits(await page.getByTestId('settlement-net').textContent()))).toBeCloseTo(net, 2);
+
+      expect(await page.getByTestId('tier-row').count()).toBe(PROGRAM.tiers.levels.length);
+      await expect.poll(() => page.getByTestId('offer-row').count()).toBe(1);
+      expect(await page.getByTestId('offer-budget').textContent()).toMatch(/20\.00.*50\.00 \(40%\)/);
+      await page.getByTestId('offers-archived').check();
+      await expect.poll(() => page.getByTestId('offer-row').count()).toBe(2);
+      await page.screenshot({ path: `${SHOTS}/30-loyalty.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+    const ru = await rig.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    const rp = await ru.newPage();
+    try {
+      await login(rp, rig.base, ANALYST.email, ANALYST.password);
+      await rp.getByTestId('nav-loyalty').click();
+      await expect.poll(() => rp.locator('h1').textContent()).toBe('Программа лояльности');
+      await expect.poll(() => rp.getByTestId('tier-row').count()).toBe(PROGRAM.tiers.levels.length);
+    } finally {
+      await ru.close();
+    }
+  });
+});
