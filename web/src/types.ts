@@ -25,9 +25,8 @@ import type {
   Customer360 as Customer360Schema,
   Loyalty360 as Loyalty360Schema,
 } from '../../src/flows/customer-360/customer-360.contract.ts';
-import type { ProgramVersion as ProgramVersionSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
+import type { Liability as LiabilitySchema, ProgramVersion as ProgramVersionSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
 import type { Offer as OfferSchema } from '../../src/modules/offers/offers.contract.ts';
-import type { ProgramPnl as ProgramPnlSchema } from '../../src/flows/program-pnl/program-pnl.contract.ts';
 
 export type Rfm = z.infer<typeof RfmReport>;
 export type RfmCell = Rfm['grid']['cells'][number];
@@ -92,4 +91,4 @@ export type ProgramConfigT = ProgramVersionT['config'];
 export type OfferT = z.infer<typeof OfferSchema>;
 export type OfferListT = { offers: OfferT[] };
 export type SettlementT = z.infer<typeof SettlementSchema>;
-export type ProgramPnlT = z.infer<typeof ProgramPnlSchema>;
+export type LiabilityT = z.infer<typeof LiabilitySchema>;

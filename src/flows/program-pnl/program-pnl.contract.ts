@@ -1,5 +1,6 @@
 // The program P&L's request and response schemas (GET /api/v1/program/pnl, `patron program pnl --json`).
 import { z } from 'zod';
+import { loyaltyContracts } from '../../modules/loyalty/index.ts';
 
 /** A period of whole UTC days, [from, to): `to` is the first day not included. */
 export const PnlQuery = z
@@ -12,8 +13,6 @@ export type PnlQuery = z.infer<typeof PnlQuery>;
 
 /** An exact amount: integer minor units and the same as a decimal in the currency. */
 const Money = z.object({ minor: z.number().int(), amount: z.string() });
-/** Points and their value at the program's point value. */
-const Points = z.object({ points: z.number().int(), valueMinor: z.number().int(), value: z.string() });
 /** An estimate with its 95% interval, in the currency's major unit. */
 const Estimate = z.object({ estimate: z.number(), low: z.number(), high: z.number() });
 
@@ -45,28 +44,8 @@ export const ProgramPnl = z.object({
     /** The difference × reachable customers. */
     incremental: Estimate.nullable(),
   }),
-  points: z.object({
-    /** Earned − taken back by returns. */
-    issued: Points,
-    /** Redeemed − given back by returns. */
-    spent: Points,
-    expired: Points,
-    /** Manual corrections, credits − debits. */
-    adjustments: Points,
-    /** Any other net movement into wallets; 0 unless the ledger has a kind this report does not know. */
-    other: Points,
-    /** All wallets, active + pending, at the start and at the end. end = start + issued − spent − expired + adjustments + other. */
-    outstandingStart: Points,
-    outstandingEnd: Points,
-    breakage: z.object({
-      note: z.string(),
-      /** expired ÷ (expired + spent) over lots whose expiry date is before the period's end; null when there are none. */
-      rate: z.number().nullable(),
-      basis: z.object({ lots: z.number().int(), expired: z.number().int(), spent: z.number().int() }),
-      /** outstandingEnd × rate, rounded to whole points. */
-      expected: Points.nullable(),
-    }),
-  }),
+  /** How the points in all wallets moved: the liability (GET /api/v1/loyalty/liability). */
+  points: loyaltyContracts.PointsMovements,
   costs: z.object({
     note: z.string(),
     /** Campaigns launched in the period, in the program's currency, with their costs as their reports book them. */

@@ -13,8 +13,6 @@ const PAGE = 10_000;
 
 export const REVENUE_NOTE =
   'Campaigns against doing nothing: revenue per customer of the customers campaigns may reach, against the global control group, which no campaign reaches.';
-export const BREAKAGE_NOTE =
-  'Expected breakage = outstanding points at the end × the historical breakage rate, expired ÷ (expired + spent) over the lots whose expiry date is past; an estimate.';
 export const COSTS_NOTE =
   'Operating costs: each campaign launched in the period (messages sent, discounts and offer points of its converting treated customers, as its report books them), plus the points the program issued in the period at the point value.';
 export const NET_NOTE = "An estimate: the incremental revenue × the program's margin, less the period's costs.";
@@ -42,11 +40,6 @@ export async function programPnl(q: Queryable, from: Date, to: Date): Promise<Pr
   const currency = program.config.currency;
   const scale = 10 ** currencyExponent(currency);
   const money = (minor: number) => ({ minor, amount: minorToDecimal(minor, currency) });
-  const points = (n: number) => ({
-    points: n,
-    valueMinor: n * program.pointValueMinor,
-    value: minorToDecimal(n * program.pointValueMinor, currency),
-  });
 
   // 1. Revenue: every customer in one of the two groups, by the campaigns module's rule for the epoch in force.
   const global = await campaigns.globalControlAt(q, to);
@@ -77,12 +70,8 @@ export async function programPnl(q: Queryable, from: Date, to: Date): Promise<Pr
   const incremental = diff ? { estimate: diff.estimate * n, low: diff.low * n, high: diff.high * n } : null;
 
   // 2. Points liability.
-  const l = await loyalty.pointsLiability(q, from, to);
-  const issued = l.earned - l.reversed;
-  const spent = l.redeemed - l.restored;
-  const outstandingEnd = l.end.active + l.end.pending;
-  const basis = l.expiredLots;
-  const rate = basis.expired + basis.spent > 0 ? basis.expired / (basis.expired + basis.spent) : null;
+  const flow = await loyalty.liability(q, from, to);
+  const issued = flow.issued.points;
 
   // 3. Costs: campaigns launched in the period, each by its own report; points issued at value.
   const launched = (await campaigns.listCampaigns(q)).filter(
@@ -137,19 +126,14 @@ export async function programPnl(q: Queryable, from: Date, to: Date): Promise<Pr
       incremental,
     },
     points: {
-      issued: points(issued),
-      spent: points(spent),
-      expired: points(l.expired),
-      adjustments: points(l.adjusted),
-      other: points(l.other),
-      outstandingStart: points(l.start.active + l.start.pending),
-      outstandingEnd: points(outstandingEnd),
-      breakage: {
-        note: BREAKAGE_NOTE,
-        rate,
-        basis,
-        expected: rate === null ? null : points(Math.round(outstandingEnd * rate)),
-      },
+      issued: flow.issued,
+      spent: flow.spent,
+      expired: flow.expired,
+      adjustments: flow.adjustments,
+      other: flow.other,
+      outstandingStart: flow.outstandingStart,
+      outstandingEnd: flow.outstandingEnd,
+      breakage: flow.breakage,
     },
     costs: {
       note: COSTS_NOTE,

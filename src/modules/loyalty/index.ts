@@ -30,6 +30,8 @@ export {
   ledgerEntries,
   /** The points liability over a period: issued, reversed, redeemed, restored, expired, adjusted; all wallets at both ends. */
   pointsLiability,
+  /** The same in the program's terms: each figure at the point value, with the breakage expected. */
+  liability,
   /** A manual credit or debit, idempotent by key. */
   adjust,
   /** Jobs: activation of pending lots, expiry of lots, tiers, the ladder priors. */

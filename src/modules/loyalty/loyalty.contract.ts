@@ -218,3 +218,42 @@ export const Settlement = z.object({
     }),
   ),
 });
+
+/** A period of whole UTC days, [from, to): `to` is the first day not included. */
+export const LiabilityQuery = z
+  .object({
+    from: z.iso.date({ message: 'a date YYYY-MM-DD' }),
+    to: z.iso.date({ message: 'a date YYYY-MM-DD' }),
+  })
+  .refine((q) => q.from < q.to, { path: ['to'], message: 'must be after from (the period is [from, to))' });
+
+/** Points and their value at the program's point value. */
+export const PointsValue = z.object({ points: z.number().int(), valueMinor: z.number().int(), value: z.string() });
+
+/** How the points in all wallets moved over a period: what the program owes its members, from the ledger. */
+export const PointsMovements = z.object({
+  /** Earned − taken back by returns. */
+  issued: PointsValue,
+  /** Redeemed − given back by returns. */
+  spent: PointsValue,
+  expired: PointsValue,
+  /** Manual corrections, credits − debits. */
+  adjustments: PointsValue,
+  /** Any other net movement into wallets; 0 unless the ledger has a kind this report does not know. */
+  other: PointsValue,
+  /** All wallets, active + pending, at the start and at the end. end = start + issued − spent − expired + adjustments + other. */
+  outstandingStart: PointsValue,
+  outstandingEnd: PointsValue,
+  breakage: z.object({
+    note: z.string(),
+    /** expired ÷ (expired + spent) over lots whose expiry date is before the period's end; null when there are none. */
+    rate: z.number().nullable(),
+    basis: z.object({ lots: z.number().int(), expired: z.number().int(), spent: z.number().int() }),
+    /** outstandingEnd × rate, rounded to whole points. */
+    expected: PointsValue.nullable(),
+  }),
+});
+
+/** GET /api/v1/loyalty/liability: the period (as instants), the currency and point value, and the movements. */
+export const Liability = PointsMovements.extend({ from: z.string(), to: z.string(), currency: z.string(), pointValue: z.string() });
+export type Liability = z.infer<typeof Liability>;

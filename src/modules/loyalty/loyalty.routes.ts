@@ -35,6 +35,16 @@ export function registerLoyaltyRoutes(app: FastifyInstance, database: Database):
     handler: async (req) => service.putProgram(database, req.body.config, req.body.note ?? null),
   });
 
+  r.get('/api/v1/loyalty/liability', {
+    config: { roles: ['admin', 'analyst'] },
+    schema: {
+      tags,
+      summary: 'The points liability over the whole UTC days [from, to): points issued, spent, expired and adjusted, all wallets at both ends, expected breakage',
+      querystring: c.LiabilityQuery,
+      response: { 200: c.Liability },
+    },
+    handler: async (req) => service.liability(database, new Date(`${req.query.from}T00:00:00Z`), new Date(`${req.query.to}T00:00:00Z`)),
+  });
   r.get('/api/v1/loyalty/customers/:id/points', {
     config: { roles: ['admin', 'analyst', 'agent', 'till'] },
     schema: {

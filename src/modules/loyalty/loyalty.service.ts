@@ -2,8 +2,8 @@ import * as sales from '../sales/index.ts';
 import type { Database, Queryable, Session } from '../../platform/db/client.ts';
 import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
-import { decimalToMinor, isKnownCurrency } from '../../platform/money.ts';
-import { ProgramConfig, type Balance } from './loyalty.contract.ts';
+import { decimalToMinor, isKnownCurrency, minorToDecimal } from '../../platform/money.ts';
+import { ProgramConfig, type Balance, type Liability } from './loyalty.contract.ts';
 import * as ledger from './ledger.repository.ts';
 import * as repo from './loyalty.repository.ts';
 
@@ -260,6 +260,41 @@ export async function pointsLiability(q: Queryable, from: Date, to: Date): Promi
     start: balances.a,
     end: balances.b,
     expiredLots,
+  };
+}
+
+export const BREAKAGE_NOTE =
+  'Expected breakage = outstanding points at the end × the historical breakage rate, expired ÷ (expired + spent) over the lots whose expiry date is past; an estimate.';
+
+/**
+ * The points liability over [from, to) in the program's terms: points issued and spent net of returns, expired and
+ * adjusted, what all wallets held at both ends, each at the point value, and the breakage expected of what is left.
+ */
+export async function liability(q: Queryable, from: Date, to: Date): Promise<Liability> {
+  const program = await getProgram(q);
+  const currency = program.config.currency;
+  const points = (n: number) => ({
+    points: n,
+    valueMinor: n * program.pointValueMinor,
+    value: minorToDecimal(n * program.pointValueMinor, currency),
+  });
+  const l = await pointsLiability(q, from, to);
+  const outstandingEnd = l.end.active + l.end.pending;
+  const basis = l.expiredLots;
+  const rate = basis.expired + basis.spent > 0 ? basis.expired / (basis.expired + basis.spent) : null;
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    currency,
+    pointValue: program.config.burn.pointValue,
+    issued: points(l.earned - l.reversed),
+    spent: points(l.redeemed - l.restored),
+    expired: points(l.expired),
+    adjustments: points(l.adjusted),
+    other: points(l.other),
+    outstandingStart: points(l.start.active + l.start.pending),
+    outstandingEnd: points(outstandingEnd),
+    breakage: { note: BREAKAGE_NOTE, rate, basis, expected: rate === null ? null : points(Math.round(outstandingEnd * rate)) },
   };
 }
 

@@ -6,7 +6,7 @@ import { CsvButton, DateField, ErrorPanel, Loading, Section, Stat } from '../com
 import { waterfallOption } from '../components/waterfall.ts';
 import { minusDays } from '../dates.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import type { OfferListT, OfferT, ProgramConfigT, ProgramPnlT, ProgramVersionT, SettlementT } from '../types.ts';
+import type { OfferListT, OfferT, ProgramConfigT, LiabilityT, ProgramVersionT, SettlementT } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
 // The loyalty program as the CRM team runs it: the points that moved in a period and what is outstanding (the
@@ -69,9 +69,9 @@ function PeriodSections() {
 function PointsFlow({ from, to }: { from: string; to: string }) {
   const i18n = useI18n();
   const { t, int, pct, money } = i18n;
-  // The P&L takes [from, to): the day after the last one shown.
-  const pnl = useApi(() => get<ProgramPnlT>('/program/pnl', { from, to: minusDays(to, -1) }), [from, to]);
-  const p = pnl.data?.points;
+  // The liability takes [from, to): the day after the last one shown.
+  const flow = useApi(() => get<LiabilityT>('/loyalty/liability', { from, to: minusDays(to, -1) }), [from, to]);
+  const p = flow.data;
   const chart = useMemo<EChartsCoreOption | undefined>(() => {
     if (!p) return undefined;
     const steps = [
@@ -88,11 +88,11 @@ function PointsFlow({ from, to }: { from: string; to: string }) {
       { label: t('loyaltyPage.outstandingStart'), value: p.outstandingStart.points },
     );
   }, [p, i18n]);
-  const cur = pnl.data?.currency ?? '';
+  const cur = flow.data?.currency ?? '';
   return (
     <Section title={t('loyaltyPage.points')} testId="points-flow">
-      {pnl.loading && <Loading />}
-      {pnl.error && <ErrorPanel error={pnl.error} onRetry={pnl.reload} />}
+      {flow.loading && <Loading />}
+      {flow.error && <ErrorPanel error={flow.error} onRetry={flow.reload} />}
       {p && (
         <>
           <div className="stats compact">
@@ -120,7 +120,7 @@ function PointsFlow({ from, to }: { from: string; to: string }) {
               onReady={(_, el) => (el.dataset.ready = 'true')}
             />
           )}
-          <p className="muted small">{t('loyaltyPage.pointsHelp', { value: money(pnl.data!.pointValue, cur) })}</p>
+          <p className="muted small">{t('loyaltyPage.pointsHelp', { value: money(p.pointValue, cur) })}</p>
         </>
       )}
     </Section>
