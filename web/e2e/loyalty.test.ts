@@ -105,13 +105,22 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
     } finally {
       await context.close();
     }
-    const ru = await rig.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    // In Russian, on a tablet in portrait (the navigation folds above the page): the same page, nothing scrolls sideways.
+    const ru = await rig.browser.newContext({ viewport: { width: 820, height: 1180 }, locale: 'ru-RU' });
     const rp = await ru.newPage();
     try {
       await login(rp, rig.base, ANALYST.email, ANALYST.password);
       await rp.getByTestId('nav-loyalty').click();
       await expect.poll(() => rp.locator('h1').textContent()).toBe('Программа лояльности');
+      await rp.locator('[data-testid="points-waterfall"][data-ready="true"]').waitFor();
       await expect.poll(() => rp.getByTestId('tier-row').count()).toBe(PROGRAM.tiers.levels.length);
+      await expect.poll(() => rp.getByTestId('offer-row').count()).toBe(1);
+      const widths = await rp.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        view: document.documentElement.clientWidth,
+      }));
+      expect(widths.scroll, 'the page scrolls sideways').toBeLessThanOrEqual(widths.view);
+      await rp.screenshot({ path: `${SHOTS}/31-loyalty-tablet-ru.png`, fullPage: true });
     } finally {
       await ru.close();
     }
