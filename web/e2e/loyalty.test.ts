@@ -102,6 +102,14 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('offers-archived').check();
       await expect.poll(() => page.getByTestId('offer-row').count()).toBe(2);
       await page.screenshot({ path: `${SHOTS}/30-loyalty.png`, fullPage: true });
+
+      // A period before the program: nothing held, nothing moved, and the page says so instead of drawing an empty chart.
+      await page.getByTestId('loyalty-from').fill('2026-01-01');
+      await page.getByTestId('loyalty-to').fill('2026-01-31');
+      await page.getByTestId('points-none').waitFor();
+      expect(await page.getByTestId('points-waterfall').count()).toBe(0);
+      expect(digits(await page.getByTestId('points-issued').textContent())).toBe('0');
+      await expect.poll(() => page.getByTestId('settlement-net').textContent().then(digits)).toBe('0.00');
     } finally {
       await context.close();
     }

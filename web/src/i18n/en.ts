@@ -409,6 +409,7 @@ export const en = {
   'loyaltyPage.expired': 'Expired',
   'loyaltyPage.adjustments': 'Adjustments',
   'loyaltyPage.other': 'Other',
+  'loyaltyPage.noMovement': 'No points moved in this period, and none were outstanding.',
   'loyaltyPage.outstandingStart': 'Outstanding at start',
   'loyaltyPage.outstandingEnd': 'Outstanding at end',
   'loyaltyPage.breakage': 'Breakage rate',

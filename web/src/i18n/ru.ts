@@ -411,6 +411,7 @@ export const ru: Catalogue = {
   'loyaltyPage.expired': 'Сгорело',
   'loyaltyPage.adjustments': 'Корректировки',
   'loyaltyPage.other': 'Прочее',
+  'loyaltyPage.noMovement': 'За этот период баллы не двигались, и остатка не было.',
   'loyaltyPage.outstandingStart': 'Остаток на начало',
   'loyaltyPage.outstandingEnd': 'Остаток на конец',
   'loyaltyPage.breakage': 'Доля сгорания',

@@ -12,6 +12,11 @@ import { useApi } from '../use-api.ts';
 // The loyalty program as the CRM team runs it: the points that moved in a period and what is outstanding (the
 // liability), the partners' settlement for the same days, the program in force, and the offers with their budgets.
 
+/** Digits a figure of the program needs to be shown exactly, up to 2 (1.25 → 2, 1.5 → 1, 2 → 0). */
+function digitsOf(x: number): number {
+  return Number.isInteger(x) ? 0 : Number.isInteger(x * 10) ? 1 : 2;
+}
+
 export function LoyaltyPage() {
   const { t } = useI18n();
   const program = useApi(() => get<ProgramVersionT>('/loyalty/program'), []);
@@ -72,8 +77,11 @@ function PointsFlow({ from, to }: { from: string; to: string }) {
   // The liability takes [from, to): the day after the last one shown.
   const flow = useApi(() => get<LiabilityT>('/loyalty/liability', { from, to: minusDays(to, -1) }), [from, to]);
   const p = flow.data;
+  // Nothing held and nothing moved (a new program, or a period before it): words, not an empty chart.
+  const still =
+    !!p && [p.outstandingStart, p.outstandingEnd, p.issued, p.spent, p.expired, p.adjustments, p.other].every((x) => x.points === 0);
   const chart = useMemo<EChartsCoreOption | undefined>(() => {
-    if (!p) return undefined;
+    if (!p || still) return undefined;
     const steps = [
       { label: t('loyaltyPage.issued'), value: p.issued.points },
       { label: t('loyaltyPage.spent'), value: -p.spent.points },
@@ -87,7 +95,7 @@ function PointsFlow({ from, to }: { from: string; to: string }) {
       { value: (v) => int(v), axis: (v) => int(v) },
       { label: t('loyaltyPage.outstandingStart'), value: p.outstandingStart.points },
     );
-  }, [p, i18n]);
+  }, [p, still, i18n]);
   const cur = flow.data?.currency ?? '';
   return (
     <Section title={t('loyaltyPage.points')} testId="points-flow">
@@ -111,6 +119,11 @@ function PointsFlow({ from, to }: { from: string; to: string }) {
               hint={p.breakage.expected ? t('loyaltyPage.breakageExpected', { points: int(p.breakage.expected.points) }) : undefined}
             />
           </div>
+          {still && (
+            <p className="muted" data-testid="points-none">
+              {t('loyaltyPage.noMovement')}
+            </p>
+          )}
           {chart && (
             <Chart
               option={chart}
@@ -208,9 +221,13 @@ function ProgramSection({ program }: { program: ProgramVersionT }) {
         {program.note ? ` · ${program.note}` : ''}
       </p>
       <div className="stats compact">
-        <Stat label={t('loyaltyPage.earn')} value={`${num(c.earn.basePercent, 1)}%`} hint={t('loyaltyPage.earnHint')} />
+        <Stat
+          label={t('loyaltyPage.earn')}
+          value={`${num(c.earn.basePercent, digitsOf(c.earn.basePercent))}%`}
+          hint={t('loyaltyPage.earnHint')}
+        />
         <Stat label={t('loyaltyPage.pointValue')} value={money(c.burn.pointValue, cur)} />
-        <Stat label={t('loyaltyPage.maxShare')} value={`${num(c.burn.maxSharePercent, 0)}%`} />
+        <Stat label={t('loyaltyPage.maxShare')} value={`${num(c.burn.maxSharePercent, digitsOf(c.burn.maxSharePercent))}%`} />
         <Stat label={t('loyaltyPage.pending')} value={t('loyaltyPage.days', { n: int(c.lifecycle.pendingDays) })} />
         <Stat label={t('loyaltyPage.expiry')} value={t('loyaltyPage.months', { n: int(c.lifecycle.expiryMonths) })} />
       </div>
@@ -238,8 +255,10 @@ function ProgramSection({ program }: { program: ProgramVersionT }) {
                   </td>
                   <td className="num">{money(l.minSpend, cur)}</td>
                   <td className="num">{int(l.minPurchases)}</td>
-                  <td className="num">×{num(l.earnMultiplier, 1)}</td>
-                  <td className="num">{l.extraDiscountPercent > 0 ? `${num(l.extraDiscountPercent, 1)}%` : '—'}</td>
+                  <td className="num">×{num(l.earnMultiplier, digitsOf(l.earnMultiplier))}</td>
+                  <td className="num">
+                    {l.extraDiscountPercent > 0 ? `${num(l.extraDiscountPercent, digitsOf(l.extraDiscountPercent))}%` : '—'}
+                  </td>
                   <td>{l.services.join(', ') || '—'}</td>
                 </tr>
               ))}
@@ -289,8 +308,8 @@ function ProgramSection({ program }: { program: ProgramVersionT }) {
         {c.ladder.steps.length === 0
           ? t('loyaltyPage.noLadder')
           : t('loyaltyPage.ladder', {
-              steps: c.ladder.steps.map((s) => `${num(s.percent, 0)}%`).join(' · '),
-              margin: num(c.ladder.marginPercent, 0),
+              steps: c.ladder.steps.map((s) => `${num(s.percent, digitsOf(s.percent))}%`).join(' · '),
+              margin: num(c.ladder.marginPercent, digitsOf(c.ladder.marginPercent)),
             })}
       </p>
     </Section>
