@@ -81,6 +81,27 @@ describe('patron loyalty and offers', () => {
     expect(lastJson(show.stdout).program.config.tiers.levels.map((t: { key: string }) => t.key)).toEqual(['bronze', 'silver', 'gold']);
   });
 
+  it('lists the versions, newest first, and shows a replaced one; an unknown version exits 1', async () => {
+    const history = await patron(['loyalty', 'program', 'history', '--json']);
+    expect(history.code, history.stderr).toBe(0);
+    const versions = lastJson(history.stdout).versions as { version: number; note: string | null; inForce: boolean }[];
+    expect(versions.map((v) => [v.version, v.note, v.inForce])).toEqual([
+      [2, 'the demo, again', true],
+      [1, null, false],
+    ]);
+    const text = await patron(['loyalty', 'program', 'history']);
+    expect(text.stdout).toMatch(/^v2 .* \(in force\) {2}the demo, again\nv1 /m);
+    const old = await patron(['loyalty', 'program', 'show', '1']);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toMatch(/^Loyalty program v1 \(GBP\), stored .* UTC, replaced \(v2 is in force\)\./);
+    const missing = await patron(['loyalty', 'program', 'show', '7']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/version: the program has no version 7/);
+    const bad = await patron(['loyalty', 'program', 'show', 'latest']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/a version number ≥ 1/);
+  });
+
   it('adds offers all or none: an invalid item exits 1 naming [index].field and stores nothing', async () => {
     const badItem = file('offers-bad.json', [VALID_OFFERS[0], { ...VALID_OFFERS[2], rule: { kind: 'personal', cells: ['vip'], discount: { kind: 'percent', percent: 150 } } }, VALID_OFFERS[1]]);
     // Refused before the database is opened, so these run side by side.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { z } from 'zod';
 import * as customers from '../modules/customers/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
@@ -63,7 +63,8 @@ function parseProgramFile(file: string): loyalty.loyaltyContracts.ProgramConfig 
 
 type ProgramVersion = z.infer<typeof loyalty.loyaltyContracts.ProgramVersion>;
 
-function formatProgram(p: ProgramVersion): string {
+/** The program as text; `current`, the version in force, when another one is shown. */
+function formatProgram(p: ProgramVersion, current?: number): string {
   const c = p.config;
   const pct = (n: number) => `${n}%`;
   const list = (xs: readonly string[]) => (xs.length ? xs.join(', ') : 'none');
@@ -74,7 +75,7 @@ function formatProgram(p: ProgramVersion): string {
     return `${t.key} (from ${t.minSpend} ${c.currency}${extras ? `, ${extras}` : ''})`;
   });
   return [
-    `Loyalty program v${p.version} (${c.currency}), in force since ${p.createdAt.replace('T', ' ').slice(0, 16)} UTC${p.note ? `: ${p.note}` : ''}.`,
+    `Loyalty program v${p.version} (${c.currency}), ${current !== undefined && current !== p.version ? `stored ${p.createdAt.replace('T', ' ').slice(0, 16)} UTC, replaced (v${current} is in force)` : `in force since ${p.createdAt.replace('T', ' ').slice(0, 16)} UTC`}${p.note ? `: ${p.note}` : ''}.`,
     `  earn       ${pct(c.earn.basePercent)} of what is paid in money${Object.keys(c.earn.categoryMultipliers).length ? `; category multipliers ${JSON.stringify(c.earn.categoryMultipliers)}` : ''}`,
     `  burn       1 point = ${c.burn.pointValue} ${c.currency}; points pay at most ${pct(c.burn.maxSharePercent)} of a receipt; excluded categories: ${list(c.burn.excludedCategories)}`,
     `  lifecycle  pending ${c.lifecycle.pendingDays} days, then active; each lot expires ${c.lifecycle.expiryMonths} months after it was earned`,
@@ -226,12 +227,33 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
   const prog = loy.command('program').description('the program as data: earn, burn, lifecycle, tiers, stacking groups, the discount ladder');
   prog
     .command('show')
-    .description('the program in force and its version')
+    .description('the program in force and its version, or an earlier version')
+    .argument('[version]', 'show this version instead (a committed receipt names the version that priced it)', (v: string) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1) throw new InvalidArgumentError('a version number ≥ 1');
+      return n;
+    })
+    .action(async (version: number | undefined, _o, cmd: Command) => {
+      const g = h.globals(cmd);
+      await h.withDatabase(g, async (database) => {
+        const current = await loyalty.findProgramVersion(database);
+        const p = version === undefined ? current : await loyalty.getProgramVersion(database, version);
+        h.emit(g.json, { program: p ?? null }, p ? formatProgram(p, current?.version) : 'No loyalty program yet: set one with `patron loyalty program set FILE` (demo/program.json is an example).');
+      });
+    });
+  prog
+    .command('history')
+    .description("the program's versions, newest first: number, date, note, and the one in force")
     .action(async (_o, cmd: Command) => {
       const g = h.globals(cmd);
       await h.withDatabase(g, async (database) => {
-        const p = await loyalty.findProgramVersion(database);
-        h.emit(g.json, { program: p ?? null }, p ? formatProgram(p) : 'No loyalty program yet: set one with `patron loyalty program set FILE` (demo/program.json is an example).');
+        const versions = await loyalty.listProgramVersions(database);
+        const human = versions.length
+          ? versions
+              .map((v) => `v${v.version}  ${v.createdAt.replace('T', ' ').slice(0, 16)} UTC  ${v.inForce ? '(in force)  ' : ''}${v.note ?? ''}`.trimEnd())
+              .join('\n')
+          : 'No loyalty program yet: set one with `patron loyalty program set FILE`.';
+        h.emit(g.json, { versions }, human);
       });
     });
   prog

@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   LOYALTY_CERTIFICATE_INVALID: { status: 422, description: 'The certificate is unknown, expired, in another currency, spent, or covers none of the basket’s categories.' },
   LOYALTY_CERTIFICATE_TAKEN: { status: 409, description: 'A certificate with this code exists already.' },
   LOYALTY_CARD_NOT_FOUND: { status: 404, description: 'No card has this number.' },
+  LOYALTY_PROGRAM_VERSION_NOT_FOUND: { status: 404, description: 'The program has no version with this number.' },
   LOYALTY_CARD_TAKEN: { status: 409, description: 'The card number is issued already, or bound to another customer.' },
   LOYALTY_CARD_INACTIVE: { status: 409, description: 'The card is blocked or replaced and cannot change.' },
   LOYALTY_PARTNER_TAKEN: { status: 409, description: 'A partner with this code exists, or one of its stores belongs to another partner.' },

@@ -8,6 +8,13 @@ import { ANALYST, SHOTS, hasChromium, login, startConsole } from './fixture.ts';
 // answers and the partner's rates, not from the reports the page shows.
 
 const ISSUE_COST = 0.8;
+const V2 = {
+  ...PROGRAM,
+  tiers: {
+    ...PROGRAM.tiers,
+    levels: [...PROGRAM.tiers.levels, { key: 'platinum', name: 'Platinum', minSpend: '500000', earnMultiplier: 3 }],
+  },
+};
 const BURN_VALUE = 0.9;
 
 describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /usr/bin/chromium)', () => {
@@ -73,6 +80,8 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
     await sell('LOY-0002', 'S1', [{ sku: 'BEANS', category: 'coffee', unitPrice: '200.00' }]); // the coffee offer: 20.00 of 50.00
     await sell('LOY-0002', 'P1', [{ sku: 'FUEL', category: 'fuel', unitPrice: '3000.00' }]);
     await sell('LOY-0001', 'P1', [{ sku: 'FUEL', category: 'fuel', unitPrice: '500.00' }], { redeemPoints: 20 });
+    // A second version of the program, with a third tier: the page shows it, and version 1 on demand.
+    await call(admin, 'PUT', '/loyalty/program', { config: V2, note: 'e2e program, platinum' });
   }, 180_000);
 
   afterAll(() => rig?.close());
@@ -96,7 +105,15 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       const net = sums.partnerIssued * ISSUE_COST - sums.partnerBurned * BURN_VALUE;
       expect(Number(digits(await page.getByTestId('settlement-net').textContent()))).toBeCloseTo(net, 2);
 
+      expect(await page.getByTestId('tier-row').count()).toBe(V2.tiers.levels.length);
+      expect(await page.getByTestId('program-version').textContent()).toMatch(/^Version 2, in force since .* · e2e program, platinum$/);
+      await page.getByTestId('program-version-select').selectOption('1');
+      await expect
+        .poll(() => page.getByTestId('program-version').textContent())
+        .toMatch(/^Version 1 of .*, replaced by a later version.* · e2e program$/);
       expect(await page.getByTestId('tier-row').count()).toBe(PROGRAM.tiers.levels.length);
+      await page.getByTestId('program-version-select').selectOption('2');
+      await expect.poll(() => page.getByTestId('tier-row').count()).toBe(V2.tiers.levels.length);
       await expect.poll(() => page.getByTestId('offer-row').count()).toBe(1);
       expect(await page.getByTestId('offer-budget').textContent()).toMatch(/20\.00.*50\.00 \(40%\)/);
       await page.getByTestId('offers-archived').check();
@@ -121,7 +138,7 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await rp.getByTestId('nav-loyalty').click();
       await expect.poll(() => rp.locator('h1').textContent()).toBe('Программа лояльности');
       await rp.locator('[data-testid="points-waterfall"][data-ready="true"]').waitFor();
-      await expect.poll(() => rp.getByTestId('tier-row').count()).toBe(PROGRAM.tiers.levels.length);
+      await expect.poll(() => rp.getByTestId('tier-row').count()).toBe(V2.tiers.levels.length);
       await expect.poll(() => rp.getByTestId('offer-row').count()).toBe(1);
       const widths = await rp.evaluate(() => ({
         scroll: document.documentElement.scrollWidth,

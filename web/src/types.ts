@@ -25,7 +25,7 @@ import type {
   Customer360 as Customer360Schema,
   Loyalty360 as Loyalty360Schema,
 } from '../../src/flows/customer-360/customer-360.contract.ts';
-import type { Liability as LiabilitySchema, ProgramVersion as ProgramVersionSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
+import type { Liability as LiabilitySchema, ProgramVersion as ProgramVersionSchema, ProgramVersionList as ProgramVersionListSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
 import type { Offer as OfferSchema } from '../../src/modules/offers/offers.contract.ts';
 
 export type Rfm = z.infer<typeof RfmReport>;
@@ -88,6 +88,7 @@ export type CampaignReportT = z.infer<typeof CampaignReportSchema>;
 
 export type ProgramVersionT = z.infer<typeof ProgramVersionSchema>;
 export type ProgramConfigT = ProgramVersionT['config'];
+export type ProgramVersionListT = z.infer<typeof ProgramVersionListSchema>;
 export type OfferT = z.infer<typeof OfferSchema>;
 export type OfferListT = { offers: OfferT[] };
 export type SettlementT = z.infer<typeof SettlementSchema>;

@@ -4,6 +4,9 @@ export {
   getProgram,
   /** The program in force with its note and date, if any. */
   findProgramVersion,
+  /** Any stored version of the program, and the list of them (the history). */
+  getProgramVersion,
+  listProgramVersions,
   /** Stores a new, validated version of the program. */
   putProgram,
   /** Pooled ladder counts per R×F cell: the sensitivity model's prior. */

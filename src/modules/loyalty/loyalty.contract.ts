@@ -112,6 +112,11 @@ export type ProgramConfig = z.output<typeof ProgramConfig>;
 export const ProgramVersion = z.object({ version: z.number().int(), config: ProgramConfig, note: z.string().nullable(), createdAt: z.string() });
 export type ProgramVersion = z.infer<typeof ProgramVersion>;
 
+export const ProgramVersionList = z.object({
+  versions: z.array(z.object({ version: z.number().int(), note: z.string().nullable(), createdAt: z.string(), inForce: z.boolean() })),
+});
+export const ProgramVersionParams = z.object({ version: z.coerce.number().int().min(1) });
+
 export const PutProgramBody = z.object({ config: ProgramConfig, note: z.string().max(500).optional() }).strict();
 
 export const Balance = z.object({

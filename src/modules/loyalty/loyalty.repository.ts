@@ -12,6 +12,23 @@ export async function latestProgram(
   return rows[0];
 }
 
+/** Every version of the program, newest first, without their configurations. */
+export async function programVersions(q: Queryable): Promise<{ version: number; note: string | null; createdAt: Date }[]> {
+  return q.query(`SELECT version, note, created_at AS "createdAt" FROM loyalty.program_versions ORDER BY version DESC`);
+}
+
+/** One version of the program, as it was stored. */
+export async function programVersion(
+  q: Queryable,
+  version: number,
+): Promise<{ version: number; config: unknown; note: string | null; createdAt: Date } | undefined> {
+  const rows = await q.query<{ version: number; config: unknown; note: string | null; createdAt: Date }>(
+    `SELECT version, config, note, created_at AS "createdAt" FROM loyalty.program_versions WHERE version = $1`,
+    [version],
+  );
+  return rows[0];
+}
+
 export async function insertProgram(q: Queryable, config: unknown, note: string | null): Promise<{ version: number; createdAt: Date }> {
   const rows = await q.query<{ version: number; createdAt: Date }>(
     `INSERT INTO loyalty.program_versions (config, note) VALUES ($1::jsonb, $2) RETURNING version, created_at AS "createdAt"`,

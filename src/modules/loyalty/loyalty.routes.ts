@@ -29,6 +29,16 @@ export function registerLoyaltyRoutes(app: FastifyInstance, database: Database):
       return p;
     },
   });
+  r.get('/api/v1/loyalty/program/versions', {
+    config: { roles: ['admin', 'analyst', 'agent', 'till'] },
+    schema: { tags, summary: "The program's history, newest first: each version's number, note and date, and the one in force", response: { 200: c.ProgramVersionList } },
+    handler: async () => ({ versions: await service.listProgramVersions(database) }),
+  });
+  r.get('/api/v1/loyalty/program/versions/:version', {
+    config: { roles: ['admin', 'analyst', 'agent', 'till'] },
+    schema: { tags, summary: 'One version of the program, in force or not (a committed receipt names the version that priced it)', params: c.ProgramVersionParams, response: { 200: c.ProgramVersion } },
+    handler: async (req) => service.getProgramVersion(database, req.params.version),
+  });
   r.put('/api/v1/loyalty/program', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Store a new version of the program and put it in force', body: c.PutProgramBody, response: { 200: c.ProgramVersion } },

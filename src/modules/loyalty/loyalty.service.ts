@@ -71,9 +71,35 @@ export function requireProgram(p: Program | undefined): Program {
 /** The program in force with its note and date, for the API; undefined before the first one. */
 export async function findProgramVersion(q: Queryable) {
   const row = await repo.latestProgram(q);
-  return row
-    ? { version: row.version, config: ProgramConfig.parse(row.config), note: row.note, createdAt: new Date(row.createdAt).toISOString() }
-    : undefined;
+  return row ? versionDto(row) : undefined;
+}
+
+/**
+ * One version of the program, in force or not: a committed receipt names the version that priced it. A version
+ * never stored is LOYALTY_PROGRAM_VERSION_NOT_FOUND.
+ */
+export async function getProgramVersion(q: Queryable, version: number) {
+  const row = await repo.programVersion(q, version);
+  if (!row)
+    throw new AppError('LOYALTY_PROGRAM_VERSION_NOT_FOUND', `version: the program has no version ${version}.`, {
+      fields: [{ field: 'version', message: 'no such version' }],
+    });
+  return versionDto(row);
+}
+
+/** The program's history, newest first: each version's note and date, and which one is in force (the newest). */
+export async function listProgramVersions(q: Queryable) {
+  const rows = await repo.programVersions(q);
+  return rows.map((r, i) => ({ version: r.version, note: r.note, createdAt: new Date(r.createdAt).toISOString(), inForce: i === 0 }));
+}
+
+function versionDto(row: { version: number; config: unknown; note: string | null; createdAt: Date }) {
+  return {
+    version: row.version,
+    config: ProgramConfig.parse(row.config),
+    note: row.note,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
 }
 
 /** Stores a new version of the program (validated) and puts it in force. */

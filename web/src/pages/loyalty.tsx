@@ -6,7 +6,7 @@ import { CsvButton, DateField, ErrorPanel, Loading, Section, Stat } from '../com
 import { waterfallOption } from '../components/waterfall.ts';
 import { minusDays } from '../dates.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import type { OfferListT, OfferT, ProgramConfigT, LiabilityT, ProgramVersionT, SettlementT } from '../types.ts';
+import type { LiabilityT, OfferListT, OfferT, ProgramConfigT, ProgramVersionListT, ProgramVersionT, SettlementT } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
 // The loyalty program as the CRM team runs it: the points that moved in a period and what is outstanding (the
@@ -36,7 +36,7 @@ export function LoyaltyPage() {
       {program.data && (
         <>
           <PeriodSections />
-          <ProgramSection program={program.data} />
+          <ProgramSection current={program.data} />
           <OffersSection currency={program.data.config.currency} />
         </>
       )}
@@ -210,14 +210,52 @@ function SettlementSection({ from, to }: { from: string; to: string }) {
   );
 }
 
-function ProgramSection({ program }: { program: ProgramVersionT }) {
+/** The program in force, or an earlier version picked from its history (a receipt names the version that priced it). */
+function ProgramSection({ current }: { current: ProgramVersionT }) {
+  const { t, dateTime } = useI18n();
+  const [picked, setPicked] = useState(current.version);
+  const history = useApi(() => get<ProgramVersionListT>('/loyalty/program/versions'), [current.version]);
+  const other = picked !== current.version;
+  const earlier = useApi(() => get<ProgramVersionT>(`/loyalty/program/versions/${picked}`), [picked], other);
+  const versions = history.data?.versions ?? [];
+  const shown = other ? earlier.data : current;
+  return (
+    <Section
+      title={t('loyaltyPage.program')}
+      testId="program"
+      actions={
+        versions.length > 1 && (
+          <label>
+            {t('loyaltyPage.versionPick')}{' '}
+            <select value={picked} onChange={(e) => setPicked(Number(e.target.value))} data-testid="program-version-select">
+              {versions.map((v) => (
+                <option key={v.version} value={v.version}>
+                  {t(v.inForce ? 'loyaltyPage.versionInForce' : 'loyaltyPage.versionOption', {
+                    version: v.version,
+                    at: dateTime(v.createdAt),
+                  })}
+                </option>
+              ))}
+            </select>
+          </label>
+        )
+      }
+    >
+      {other && earlier.loading && <Loading />}
+      {other && earlier.error && <ErrorPanel error={earlier.error} onRetry={earlier.reload} />}
+      {shown && <ProgramView program={shown} inForce={!other} />}
+    </Section>
+  );
+}
+
+function ProgramView({ program, inForce }: { program: ProgramVersionT; inForce: boolean }) {
   const { t, int, num, money, dateTime } = useI18n();
   const c: ProgramConfigT = program.config;
   const cur = c.currency;
   return (
-    <Section title={t('loyaltyPage.program')} testId="program">
-      <p className="muted" data-testid="program-version">
-        {t('loyaltyPage.version', { version: program.version, at: dateTime(program.createdAt) })}
+    <>
+      <p className={inForce ? 'muted' : 'bad'} data-testid="program-version">
+        {t(inForce ? 'loyaltyPage.version' : 'loyaltyPage.versionReplaced', { version: program.version, at: dateTime(program.createdAt) })}
         {program.note ? ` · ${program.note}` : ''}
       </p>
       <div className="stats compact">
@@ -312,7 +350,7 @@ function ProgramSection({ program }: { program: ProgramVersionT }) {
               margin: num(c.ladder.marginPercent, digitsOf(c.ladder.marginPercent)),
             })}
       </p>
-    </Section>
+    </>
   );
 }
 
