@@ -145,6 +145,59 @@ describe('patron loyalty and offers', () => {
     expect(neither.stderr).toMatch(/--card or --customer/);
   });
 
+  it('credits opening balances once per card, issuing the cards it does not know; a bad or blocked row writes nothing', async () => {
+    const openings = () =>
+      withCliDatabase((db) => db.query<{ n: number; points: number }>(`SELECT count(*)::int AS n, coalesce(sum(points), 0)::int AS points FROM loyalty.transfers WHERE cause LIKE 'opening:%'`));
+    expect((await patron(['loyalty', 'cards', 'issue', 'OPEN-0001'])).code).toBe(0);
+    const bad = file(
+      'bad-balances.csv',
+      ['card,points,expires_at', 'OPEN-0001,100,2030-01-31', '', 'OPEN-0002,ten,2030-01-31', 'OPEN-0001,5,2030-02-30', 'OPEN-0003,5,2020-01-01'].join('\n'),
+    );
+    const refused = await patron(['loyalty', 'import-balances', bad, '--json']);
+    expect(refused.code).toBe(1);
+    // Line numbers count the header and the blank line.
+    expect(lastJson(refused.stdout).error.fields.map((f: { field: string }) => f.field)).toEqual([
+      'line 4: points',
+      'line 5: card',
+      'line 5: expires_at',
+      'line 6: expires_at',
+    ]);
+    expect(await openings()).toEqual([{ n: 0, points: 0 }]);
+
+    const good = file(
+      'balances.csv',
+      ['card,points,expires_at,customer', 'OPEN-0001,700,2030-01-31,', 'OPEN-0002,1250,,R-OPEN-2', '', 'OPEN-0003,40,2031-06-30,'].join('\r\n'),
+    );
+    const first = await patron(['loyalty', 'import-balances', good, '--json', '--no-progress']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(lastJson(first.stdout)).toEqual({ rows: 3, cardsIssued: 2, credited: 3, alreadyCredited: 0, points: 1990 });
+    const one = lastJson((await patron(['loyalty', 'balance', '--card', 'OPEN-0001', '--json'])).stdout);
+    expect(one).toMatchObject({ active: 700, pending: 0, expiring: [{ expiresAt: '2030-01-31T00:00:00Z', points: 700 }] });
+    // Without expires_at, the program's 12 months from the import.
+    const two = lastJson((await patron(['loyalty', 'balance', '--customer', 'R-OPEN-2', '--json'])).stdout);
+    expect(two).toMatchObject({ active: 1250, pending: 0 });
+    const months = (Date.parse(two.expiring[0].expiresAt) - Date.now()) / (30.44 * 86_400_000);
+    expect(months).toBeGreaterThan(11.9);
+    expect(months).toBeLessThan(12.1);
+
+    const again = await patron(['loyalty', 'import-balances', good, '--json', '--no-progress']);
+    expect(lastJson(again.stdout)).toEqual({ rows: 3, cardsIssued: 0, credited: 0, alreadyCredited: 3, points: 0 });
+    expect(await openings()).toEqual([{ n: 3, points: 1990 }]);
+
+    await withCliDatabase(async (db) => {
+      for (const owner of [one.walletOwnerId, two.walletOwnerId]) {
+        const c = await loyalty.checkBalance(db, owner);
+        expect(c.cached).toEqual(c.ledger);
+      }
+      await loyalty.blockCard(db, 'OPEN-0003');
+    });
+    const blocked = await patron(['loyalty', 'import-balances', file('blocked.csv', 'card,points\nOPEN-0004,10\nOPEN-0003,10\n'), '--json']);
+    expect(blocked.code).toBe(1);
+    expect(lastJson(blocked.stdout).error.fields).toEqual([{ field: 'line 3: card', message: 'card OPEN-0003 is blocked' }]);
+    expect(await openings()).toEqual([{ n: 3, points: 1990 }]);
+    expect((await patron(['loyalty', 'balance', '--card', 'OPEN-0004'])).code).toBe(1); // not issued either
+  });
+
   it('prices a basket as the till would, writing nothing; a bad basket exits 1 naming the file and the field', async () => {
     const basket = {
       store: 'S1',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { z } from 'zod';
@@ -10,6 +11,7 @@ import type { Database, Queryable } from '../platform/db/client.ts';
 import { checkIsoDate } from '../platform/dates.ts';
 import { AppError, fieldPath, isAppError } from '../platform/errors.ts';
 import { decimalToMinor, minorToDecimal } from '../platform/money.ts';
+import { createProgress } from '../platform/progress.ts';
 import { quote } from '../flows/till/commit.ts';
 import { QuoteBody, type QuoteResponse } from '../flows/till/till.contract.ts';
 
@@ -29,6 +31,17 @@ function invalidFile(file: string, fields: Field[]): AppError {
 }
 
 /** Reads a JSON file, or VALIDATION_FAILED naming the file (and, for bad JSON, the parser's position). */
+/** A text file, gunzipped when its name ends in .gz; a file that cannot be read is VALIDATION_FAILED naming it. */
+function readCsvFile(file: string): string {
+  try {
+    const raw = readFileSync(file);
+    return (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AppError('VALIDATION_FAILED', `${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}).`, { file, fields: [{ field: 'FILE', message: 'unreadable' }] });
+  }
+}
+
 function readJsonFile(file: string): unknown {
   let text: string;
   try {
@@ -272,6 +285,34 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
       });
     });
 
+
+  loy
+    .command('import-balances')
+    .description('credit the points members bring from the program Patron replaces, once per card (a rerun credits nothing twice)')
+    .argument('<file>', 'CSV (plain or .gz) with a header: card, points, and optionally expires_at (YYYY-MM-DD) and customer (the retailer\'s id, for a card Patron does not know yet)')
+    .action(async (file: string, _o, cmd: Command) => {
+      const g = h.globals(cmd);
+      const rows = loyalty.parseOpeningBalances(readCsvFile(file), file, new Date());
+      await h.withDatabase(g, async (database) => {
+        let bar: ReturnType<typeof createProgress> | undefined;
+        let r: loyalty.OpeningResult;
+        try {
+          r = await loyalty.creditOpeningBalances(database, rows, file, {
+            onProgress: (done, total) => {
+              bar ??= createProgress('Crediting opening balances', total, { enabled: g.progress !== false, unit: 'rows' });
+              bar.update(done);
+            },
+          });
+        } finally {
+          bar?.stop();
+        }
+        h.emit(
+          g.json,
+          r,
+          `${r.rows.toLocaleString('en')} cards: ${r.credited.toLocaleString('en')} credited with ${r.points.toLocaleString('en')} points, ${r.alreadyCredited.toLocaleString('en')} credited before; ${r.cardsIssued.toLocaleString('en')} cards issued.`,
+        );
+      });
+    });
   loy
     .command('balance')
     .description("a customer's points: active (and their value), pending, what expires when, and the tier")

@@ -77,6 +77,12 @@ export {
   settlement,
 } from './loyalty.certificates.ts';
 export type { Partner, CertificateRow } from './loyalty.certificates.ts';
+export {
+  /** Opening balances carried over from another program: a CSV file read and checked whole, then credited once per card. */
+  parseOpeningBalances,
+  creditOpeningBalances,
+} from './loyalty.opening.ts';
+export type { OpeningRow, OpeningResult } from './loyalty.opening.ts';
 /** Points arithmetic: earning, the redeemable maximum, redemption per line, proportional reversal. Pure. */
 export { earnPoints, maxRedeemable, allocateRedemption, proportionalShare } from './domain/points.ts';
 export type { EarnConfig, BurnConfig } from './domain/points.ts';

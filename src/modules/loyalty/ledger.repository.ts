@@ -155,6 +155,8 @@ export type Earning = {
   at: Date;
   pendingDays: number;
   expiryMonths: number;
+  /** The lot's expiry when it is not `at` + expiryMonths (an opening balance carried over from another program). */
+  expiresAt?: Date | null;
   kind?: string;
 };
 
@@ -177,11 +179,11 @@ export async function earnMany(
   if (es.length === 0) return [];
   const ids = es.map(() => ({ lotId: newId('lot'), transferId: newId('transfer') }));
   const rows = await s.query<{ owner: string; active: number; pending: number }>(
-    `WITH r AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-                  AS r(owner, lot_id, tid, pts, at, pending_days, expiry_months, receipt_id, partner_code, cause, actor, kind)),
+    `WITH r AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+                  AS r(owner, lot_id, tid, pts, at, pending_days, expiry_months, receipt_id, partner_code, cause, actor, kind, expires_at)),
      lot AS (
        INSERT INTO loyalty.lots (customer_id, id, points, earned_at, activates_at, expires_at, receipt_id, partner_code, cause)
-       SELECT owner, lot_id, pts, at, at + make_interval(days => pending_days), at + make_interval(months => expiry_months), receipt_id, partner_code, cause FROM r),
+       SELECT owner, lot_id, pts, at, at + make_interval(days => pending_days), coalesce(expires_at, at + make_interval(months => expiry_months)), receipt_id, partner_code, cause FROM r),
      trf AS (
        INSERT INTO loyalty.transfers (customer_id, id, debit_account, credit_account, points, kind, cause, lot_id, receipt_id, partner_code, actor_customer_id)
        SELECT owner, tid, 'program', CASE WHEN pending_days = 0 THEN 'active:' ELSE 'pending:' END || owner, pts, kind, cause, lot_id, receipt_id, partner_code, actor FROM r),
@@ -203,6 +205,7 @@ export async function earnMany(
       es.map((e) => e.cause),
       es.map((e) => (e.actor === e.owner ? null : e.actor)),
       es.map((e) => e.kind ?? 'earn'),
+      es.map((e) => e.expiresAt ?? null),
     ],
   );
   const balance = new Map(rows.map((r) => [r.owner, { active: r.active, pending: r.pending }]));

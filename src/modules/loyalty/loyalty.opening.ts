@@ -1,0 +1,191 @@
+import Papa from 'papaparse';
+import type { Database, Queryable } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import * as ledger from './ledger.repository.ts';
+import { issueCard } from './loyalty.cards.ts';
+import * as repo from './loyalty.repository.ts';
+import { getProgram } from './loyalty.service.ts';
+
+// Opening balances: the points members bring from the program Patron replaces. A CSV file with a header and the
+// columns card, points, and optionally expires_at (YYYY-MM-DD; the program's expiry from today without it) and
+// customer (the retailer's id, to bind a card Patron does not know yet). Each card's points are credited once, as a
+// manual credit (kind `adjust`, cause `opening:CARD`) into a lot active at once, so a rerun credits nothing twice.
+
+export type OpeningRow = { line: number; card: string; points: number; expiresAt: Date | null; customer: string | null };
+export type OpeningResult = { rows: number; cardsIssued: number; credited: number; alreadyCredited: number; points: number };
+
+type Field = { field: string; message: string };
+
+const COLUMNS = ['card', 'points', 'expires_at', 'customer'] as const;
+const CARD = /^[A-Za-z0-9-]{4,64}$/;
+/** Rows credited per transaction. */
+const BATCH = 1000;
+
+function invalid(file: string, fields: Field[]): AppError {
+  const shown = fields.slice(0, 20);
+  const more = fields.length > shown.length ? `; and ${fields.length - shown.length} more` : '';
+  return new AppError('VALIDATION_FAILED', `${file}: ${shown.map((f) => `${f.field}: ${f.message}`).join('; ')}${more}`, { file, fields });
+}
+
+/**
+ * Reads an opening-balances file completely, and refuses it whole, naming each bad line and column, when any row is
+ * bad: a card that is not a card number, points that are not a whole number ≥ 1, an expiry that is not a date after
+ * `now`, a card twice. Line numbers count the header as line 1.
+ */
+export function parseOpeningBalances(text: string, file: string, now: Date): OpeningRow[] {
+  // Each record with the line it starts on: a record's text begins where the one before it ended (Papa Parse's cursor).
+  const starts = lineStarts(text);
+  const records: { line: number; cells: string[] }[] = [];
+  const fields: Field[] = [];
+  let from = 0;
+  Papa.parse<string[]>(text, {
+    header: false,
+    delimiter: ',',
+    step: (res) => {
+      const line = lineOf(starts, from);
+      from = res.meta.cursor;
+      for (const e of res.errors) fields.push({ field: `line ${line}`, message: e.message });
+      if (res.data.length === 1 && res.data[0]!.trim() === '') return; // a blank line
+      records.push({ line, cells: res.data });
+    },
+  });
+  const header = (records.shift()?.cells ?? []).map((h) => h.trim().toLowerCase());
+  for (const need of ['card', 'points'])
+    if (!header.includes(need)) fields.push({ field: 'line 1', message: `no column '${need}' (columns: ${COLUMNS.join(', ')})` });
+  for (const h of header)
+    if (!(COLUMNS as readonly string[]).includes(h))
+      fields.push({ field: 'line 1', message: `unknown column '${h}' (columns: ${COLUMNS.join(', ')})` });
+  if (fields.length > 0) throw invalid(file, fields);
+  const col = (cells: string[], name: string) => (cells[header.indexOf(name)] ?? '').trim();
+  const seen = new Map<string, number>();
+  const rows: OpeningRow[] = [];
+  for (const { line, cells } of records) {
+    const at = (column: string, message: string) => fields.push({ field: `line ${line}: ${column}`, message });
+    if (cells.length !== header.length) at('(the row)', `${cells.length} fields where the header has ${header.length}`);
+    const card = col(cells, 'card');
+    if (!CARD.test(card)) at('card', 'a card number (4 to 64 letters, digits or dashes)');
+    else if (seen.has(card)) at('card', `card ${card} is on line ${seen.get(card)} already (one opening balance per card)`);
+    else seen.set(card, line);
+    const pointsText = col(cells, 'points');
+    const points = Number(pointsText);
+    if (!/^\d+$/.test(pointsText) || points < 1 || points > 2_000_000_000) at('points', 'a whole number of points, at least 1');
+    const expiryText = header.includes('expires_at') ? col(cells, 'expires_at') : '';
+    let expiresAt: Date | null = null;
+    if (expiryText) {
+      const d = /^\d{4}-\d{2}-\d{2}$/.test(expiryText) ? new Date(`${expiryText}T00:00:00Z`) : new Date(NaN);
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expiryText) at('expires_at', 'a date YYYY-MM-DD');
+      else if (d <= now) at('expires_at', 'after today: points past their expiry are not carried over');
+      else expiresAt = d;
+    }
+    const customer = (header.includes('customer') ? col(cells, 'customer') : '') || null;
+    rows.push({ line, card, points, expiresAt, customer });
+  }
+  if (rows.length === 0 && fields.length === 0) fields.push({ field: 'line 2', message: 'no rows after the header' });
+  if (fields.length > 0) throw invalid(file, fields);
+  return rows;
+}
+
+/** Offsets where each line of the text begins. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return starts;
+}
+
+/** The 1-based line holding `offset`. */
+function lineOf(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/**
+ * Credits opening balances. First everything is checked against the database, and nothing is written when a card
+ * is blocked or replaced. Then the cards Patron does not know are issued (bound to `customer`, the retailer's id,
+ * when given), and the points are credited in transactions of BATCH rows: a card credited before (a rerun, or an
+ * interrupted run) is left as it is.
+ */
+export async function creditOpeningBalances(
+  database: Database,
+  rows: readonly OpeningRow[],
+  file: string,
+  opts: { now?: Date; onProgress?: (done: number, total: number) => void } = {},
+): Promise<OpeningResult> {
+  const program = await getProgram(database);
+  const now = opts.now ?? new Date();
+  const known = await cardsByNumber(
+    database,
+    rows.map((r) => r.card),
+  );
+  const fields: Field[] = [];
+  for (const r of rows) {
+    const c = known.get(r.card);
+    if (c && c.status !== 'active') fields.push({ field: `line ${r.line}: card`, message: `card ${r.card} is ${c.status}` });
+  }
+  if (fields.length > 0) throw invalid(file, fields);
+
+  // Progress counts the cards to issue and the rows to credit.
+  const unknown = rows.filter((r) => !known.has(r.card));
+  const total = unknown.length + rows.length;
+  let cardsIssued = 0;
+  for (const r of unknown) {
+    await issueCard(database, r.card, r.customer ? { kind: 'external', value: r.customer } : undefined);
+    opts.onProgress?.(++cardsIssued, total);
+  }
+  const out: OpeningResult = { rows: rows.length, cardsIssued, credited: 0, alreadyCredited: 0, points: 0 };
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    await database.transaction(async (s) => {
+      const wallets = await repo.tillWalletsByCards(
+        s,
+        batch.map((r) => r.card),
+      );
+      const todo = batch.map((r) => {
+        const w = wallets.get(r.card)!;
+        return { r, owner: w.owner, actor: w.customerId!, cause: `opening:${r.card}` };
+      });
+      const credited = await s.query<{ cause: string }>(
+        // Under the wallet's owner, or under the card's own customer if it has joined a household since.
+        `SELECT t.cause FROM loyalty.transfers t
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS p(owner, actor, cause) ON t.customer_id IN (p.owner, p.actor) AND t.cause = p.cause`,
+        [todo.map((t) => t.owner), todo.map((t) => t.actor), todo.map((t) => t.cause)],
+      );
+      const before = new Set(credited.map((c) => c.cause));
+      const fresh = todo.filter((t) => !before.has(t.cause));
+      await ledger.earnMany(
+        s,
+        fresh.map((t) => ({
+          owner: t.owner,
+          actor: t.actor,
+          points: t.r.points,
+          cause: t.cause,
+          receiptId: null,
+          partnerCode: null,
+          at: now,
+          pendingDays: 0,
+          expiryMonths: program.config.lifecycle.expiryMonths,
+          expiresAt: t.r.expiresAt,
+          kind: 'adjust',
+        })),
+      );
+      out.credited += fresh.length;
+      out.alreadyCredited += todo.length - fresh.length;
+      out.points += fresh.reduce((a, t) => a + t.r.points, 0);
+    });
+    opts.onProgress?.(cardsIssued + Math.min(i + BATCH, rows.length), total);
+  }
+  return out;
+}
+
+async function cardsByNumber(q: Queryable, numbers: string[]): Promise<Map<string, { status: string }>> {
+  const rows = await q.query<{ number: string; status: string }>(
+    `SELECT number, status FROM loyalty.cards WHERE number = ANY($1::text[])`,
+    [numbers],
+  );
+  return new Map(rows.map((r) => [r.number, { status: r.status }]));
+}
