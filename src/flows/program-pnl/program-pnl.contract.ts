@@ -2,13 +2,8 @@
 import { z } from 'zod';
 import { loyaltyContracts } from '../../modules/loyalty/index.ts';
 
-/** A period of whole UTC days, [from, to): `to` is the first day not included. */
-export const PnlQuery = z
-  .object({
-    from: z.iso.date({ message: 'a date YYYY-MM-DD' }),
-    to: z.iso.date({ message: 'a date YYYY-MM-DD' }),
-  })
-  .refine((q) => q.from < q.to, { path: ['to'], message: 'must be after from (the period is [from, to))' });
+/** A period of whole UTC days, [from, to): `to` is the first day not included (the same as the liability's). */
+export const PnlQuery = loyaltyContracts.LiabilityQuery;
 export type PnlQuery = z.infer<typeof PnlQuery>;
 
 /** An exact amount: integer minor units and the same as a decimal in the currency. */

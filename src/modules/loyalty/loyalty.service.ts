@@ -289,7 +289,7 @@ export async function pointsLiability(q: Queryable, from: Date, to: Date): Promi
   };
 }
 
-export const BREAKAGE_NOTE =
+const BREAKAGE_NOTE =
   'Expected breakage = outstanding points at the end × the historical breakage rate, expired ÷ (expired + spent) over the lots whose expiry date is past; an estimate.';
 
 /**
