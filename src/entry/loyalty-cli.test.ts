@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCli, lastJson } from '../../test/cli.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
@@ -164,10 +165,9 @@ describe('patron loyalty and offers', () => {
     ]);
     expect(await openings()).toEqual([{ n: 0, points: 0 }]);
 
-    const good = file(
-      'balances.csv',
-      ['card,points,expires_at,customer', 'OPEN-0001,700,2030-01-31,', 'OPEN-0002,1250,,R-OPEN-2', '', 'OPEN-0003,40,2031-06-30,'].join('\r\n'),
-    );
+    // Gzipped, with CRLF line ends and a blank line, as an export from another system may come.
+    const good = join(work, 'balances.csv.gz');
+    writeFileSync(good, gzipSync(['card,points,expires_at,customer', 'OPEN-0001,700,2030-01-31,', 'OPEN-0002,1250,,R-OPEN-2', '', 'OPEN-0003,40,2031-06-30,'].join('\r\n')));
     const first = await patron(['loyalty', 'import-balances', good, '--json', '--no-progress']);
     expect(first.code, first.stderr).toBe(0);
     expect(lastJson(first.stdout)).toEqual({ rows: 3, cardsIssued: 2, credited: 3, alreadyCredited: 0, points: 1990 });

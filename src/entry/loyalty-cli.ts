@@ -30,26 +30,30 @@ function invalidFile(file: string, fields: Field[]): AppError {
   return new AppError('VALIDATION_FAILED', `${file}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { file, fields });
 }
 
-/** Reads a JSON file, or VALIDATION_FAILED naming the file (and, for bad JSON, the parser's position). */
-/** A text file, gunzipped when its name ends in .gz; a file that cannot be read is VALIDATION_FAILED naming it. */
-function readCsvFile(file: string): string {
+/** A file's bytes, or VALIDATION_FAILED naming the file. */
+function readBytes(file: string): Buffer {
   try {
-    const raw = readFileSync(file);
-    return (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    return readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AppError('VALIDATION_FAILED', `${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}).`, { file, fields: [{ field: 'FILE', message: 'unreadable' }] });
   }
 }
 
-function readJsonFile(file: string): unknown {
-  let text: string;
+/** A text file, gunzipped when its name ends in .gz; VALIDATION_FAILED naming the file if it cannot be read. */
+function readCsvFile(file: string): string {
+  const raw = readBytes(file);
+  if (!file.endsWith('.gz')) return raw.toString('utf8');
   try {
-    text = readFileSync(file, 'utf8');
+    return gunzipSync(raw).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AppError('VALIDATION_FAILED', `${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}).`, { file, fields: [{ field: 'FILE', message: 'unreadable' }] });
+    throw new AppError('VALIDATION_FAILED', `${file}: not gzip (${(e as Error).message}).`, { file, fields: [{ field: 'FILE', message: 'not gzip' }] });
   }
+}
+
+/** Reads a JSON file, or VALIDATION_FAILED naming the file (and, for bad JSON, the parser's position). */
+function readJsonFile(file: string): unknown {
+  const text = readBytes(file).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -284,7 +288,6 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
         h.emit(g.json, { program: v }, `Program v${v.version} (${v.config.currency}) is in force${v.note ? `: ${v.note}` : ''}. Quotes price with it within seconds.`);
       });
     });
-
 
   loy
     .command('import-balances')
