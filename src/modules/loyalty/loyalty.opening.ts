@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import type { Database, Queryable } from '../../platform/db/client.ts';
+import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import * as ledger from './ledger.repository.ts';
 import { issueCard } from './loyalty.cards.ts';
@@ -118,7 +118,7 @@ export async function creditOpeningBalances(
 ): Promise<OpeningResult> {
   const program = await getProgram(database);
   const now = opts.now ?? new Date();
-  const known = await cardsByNumber(
+  const known = await repo.tillWalletsByCards(
     database,
     rows.map((r) => r.card),
   );
@@ -180,12 +180,4 @@ export async function creditOpeningBalances(
     opts.onProgress?.(cardsIssued + Math.min(i + BATCH, rows.length), total);
   }
   return out;
-}
-
-async function cardsByNumber(q: Queryable, numbers: string[]): Promise<Map<string, { status: string }>> {
-  const rows = await q.query<{ number: string; status: string }>(
-    `SELECT number, status FROM loyalty.cards WHERE number = ANY($1::text[])`,
-    [numbers],
-  );
-  return new Map(rows.map((r) => [r.number, { status: r.status }]));
 }
