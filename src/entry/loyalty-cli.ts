@@ -13,7 +13,7 @@ import { AppError, fieldPath, isAppError } from '../platform/errors.ts';
 import { decimalToMinor, minorToDecimal } from '../platform/money.ts';
 import { createProgress } from '../platform/progress.ts';
 import { quote } from '../flows/till/commit.ts';
-import { QuoteBody, type QuoteResponse } from '../flows/till/till.contract.ts';
+import { QuoteBody, type PricedResponse } from '../flows/till/till.contract.ts';
 
 type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };
 
@@ -147,7 +147,7 @@ function parseBasketFile(file: string): QuoteBody {
 }
 
 /** The quote as a cashier would read it: the lines, the offers applied, the totals, points and the ladder. */
-function formatQuote(q: QuoteResponse): string {
+function formatQuote(q: PricedResponse): string {
   const c = q.customer;
   const who = c.known ? `${c.id}${c.tier ? `, tier ${c.tier}` : ''}${c.balance ? `, ${c.balance.active} points active` : ''}` : `anonymous (${c.reason})`;
   const head = ['line', 'sku', 'quantity', 'amount', 'discount', 'total', 'due', 'points'];

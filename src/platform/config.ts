@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   PATRON_CAMPAIGN_WEBHOOK_URL: z.string().url().optional(),
   PATRON_CAMPAIGN_WEBHOOK_SECRET: z.string().min(16).optional(),
   PATRON_GLOBAL_CONTROL_SHARE: z.coerce.number().min(0).max(0.5).default(0.05),
+  PATRON_QUOTE_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   PATRON_SECRET_KEY: z
     .string()
     .trim()
@@ -47,6 +48,8 @@ export type Config = {
   globalControlShare: number;
   /** The key that seals stored secrets (secrets.ts); unset: a key file in dataDir, made on first use. */
   secretKey: string | undefined;
+  /** How long a till's quote can be committed by its token (minutes). */
+  quoteTtlMinutes: number;
 };
 
 let cached: Config | undefined;
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.PATRON_CAMPAIGN_WEBHOOK_URL && e.PATRON_CAMPAIGN_WEBHOOK_SECRET ? { url: e.PATRON_CAMPAIGN_WEBHOOK_URL, secret: e.PATRON_CAMPAIGN_WEBHOOK_SECRET } : undefined,
     globalControlShare: e.PATRON_GLOBAL_CONTROL_SHARE,
     secretKey: e.PATRON_SECRET_KEY,
+    quoteTtlMinutes: e.PATRON_QUOTE_TTL_MINUTES,
   };
 }
 

@@ -66,6 +66,8 @@ export const ERROR_CODES = {
   LOYALTY_CERTIFICATE_INVALID: { status: 422, description: 'The certificate is unknown, expired, in another currency, spent, or covers none of the basket’s categories.' },
   LOYALTY_CERTIFICATE_TAKEN: { status: 409, description: 'A certificate with this code exists already.' },
   LOYALTY_CARD_NOT_FOUND: { status: 404, description: 'No card has this number.' },
+  LOYALTY_QUOTE_INVALID: { status: 400, description: 'The quote token is not one this Patron issued (altered, truncated, or sealed with another key), or is for another store.' },
+  LOYALTY_QUOTE_EXPIRED: { status: 422, description: 'The quote token has expired (PATRON_QUOTE_TTL_MINUTES after the quote): quote the basket again.' },
   LOYALTY_PROGRAM_VERSION_NOT_FOUND: { status: 404, description: 'The program has no version with this number.' },
   LOYALTY_CARD_TAKEN: { status: 409, description: 'The card number is issued already, or bound to another customer.' },
   LOYALTY_CARD_INACTIVE: { status: 409, description: 'The card is blocked or replaced and cannot change.' },

@@ -78,13 +78,32 @@ function secretKey(): Buffer {
   return cachedKey.key;
 }
 
-/** Seals `plain` for `purpose` (e.g. 'campaign webhook'): only the same key and the same purpose open it. */
-export function sealSecret(plain: string, purpose: string): string {
+/** `plain` encrypted and authenticated for `purpose` with the sealing key: IV, tag and body, in that order. */
+function seal(plain: string, purpose: string): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', secretKey(), iv);
   cipher.setAAD(Buffer.from(purpose, 'utf8'));
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+/** What seal made, or null when it does not open (another key, another purpose, altered or truncated). */
+function unseal(raw: Buffer, purpose: string): string | null {
+  if (raw.length < IV_BYTES + TAG_BYTES) return null;
+  const key = secretKey();
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(purpose, 'utf8'));
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Seals `plain` for `purpose` (e.g. 'campaign webhook'): only the same key and the same purpose open it. */
+export function sealSecret(plain: string, purpose: string): string {
+  return PREFIX + seal(plain, purpose).toString('base64url');
 }
 
 export function isSealed(stored: string): boolean {
@@ -100,15 +119,24 @@ export function openSecret(stored: string, purpose: string): string {
   if (!isSealed(stored)) return stored;
   const raw = Buffer.from(stored.slice(PREFIX.length), 'base64url');
   if (raw.length < IV_BYTES + TAG_BYTES) throw invalidKey(`a sealed ${purpose} secret is truncated`);
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', secretKey(), raw.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(purpose, 'utf8'));
-    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-  } catch (e) {
-    if (e instanceof AppError) throw e;
+  const plain = unseal(raw, purpose);
+  if (plain === null)
     throw invalidKey(
       `the ${purpose} secret does not open: sealed with another key, or altered; run every process with the key that sealed it`,
     );
-  }
+  return plain;
+}
+
+/**
+ * A token that Patron hands out and takes back (a till's quote): `plain` sealed for `purpose`, as base64url. Its
+ * holder can neither read nor alter it; any process with the same key opens it.
+ */
+export function sealToken(plain: string, purpose: string): string {
+  return seal(plain, purpose).toString('base64url');
+}
+
+/** The text sealToken sealed, or null when the token does not open: not one of ours, altered, or for another purpose. */
+export function openToken(token: string, purpose: string): string | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) return null;
+  return unseal(Buffer.from(token, 'base64url'), purpose);
 }

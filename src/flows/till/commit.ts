@@ -9,24 +9,24 @@ import { groupRunner } from '../../platform/group.ts';
 import { newId } from '../../platform/ids.ts';
 import { gather, loadReference, type Inputs } from './gather.ts';
 import { lineDto, priceWith, type Priced } from './price.ts';
-import type { CommitBody, CommitResponse, QuoteBody, QuoteResponse } from './till.contract.ts';
+import type { CommitBody, CommitResponse, PricedResponse, QuoteBody } from './till.contract.ts';
 
-const quoteRunners = new WeakMap<Database, (body: QuoteBody) => Promise<QuoteResponse>>();
+const quoteRunners = new WeakMap<Database, (body: QuoteBody) => Promise<PricedResponse>>();
 
 /**
  * A quote: reads only. Quotes arriving together are priced together, so that a group's reads are a fixed number of
  * statements whatever the number of quotes and the size of their baskets.
  */
-export function quote(database: Database, body: QuoteBody): Promise<QuoteResponse> {
+export function quote(database: Database, body: QuoteBody): Promise<PricedResponse> {
   let run = quoteRunners.get(database);
   if (!run) {
-    run = groupRunner<QuoteBody, QuoteResponse>((bodies) => quoteGroup(database, bodies), { maxInFlight: IN_FLIGHT[database.kind] });
+    run = groupRunner<QuoteBody, PricedResponse>((bodies) => quoteGroup(database, bodies), { maxInFlight: IN_FLIGHT[database.kind] });
     quoteRunners.set(database, run);
   }
   return run(body);
 }
 
-async function quoteGroup(database: Database, bodies: readonly QuoteBody[]): Promise<(QuoteResponse | Error)[]> {
+async function quoteGroup(database: Database, bodies: readonly QuoteBody[]): Promise<(PricedResponse | Error)[]> {
   const reference = await loadReference(database);
   const items = bodies.map((body) => ({ body, at: body.at ? new Date(body.at) : new Date() }));
   const inputs = await database.batch((q) => gather(reference, q, items, { freshBudgets: false, scope: database }));
@@ -50,8 +50,8 @@ export type StoredSale = {
 /** Stores this process has seen committed, so that a commit does not upsert its store each time. */
 const knownStores = new WeakMap<Database, Set<string>>();
 
-/** A sale on its way through a group commit. */
-type Work = { index: number; body: CommitBody; at: Date; exclude: string[]; attempts: number; solo: boolean };
+/** A sale on its way through a group commit: `at` when it happens, `priceAt` when it is priced (see priceTime). */
+type Work = { index: number; body: CommitBody; at: Date; priceAt: Date; exclude: string[]; attempts: number; solo: boolean };
 type Ready = Work & { priced: Priced };
 
 /** Why a group's transaction was rolled back: per sale, the error to give if it fails alone, and offers to leave out. */
@@ -99,7 +99,15 @@ export function commitSale(database: Database, body: CommitBody): Promise<Commit
  */
 export async function commitGroup(database: Database, bodies: readonly CommitBody[]): Promise<(CommitResponse | Error)[]> {
   const out: (CommitResponse | Error | undefined)[] = bodies.map(() => undefined);
-  let work: Work[] = bodies.map((body, index) => ({ index, body, at: saleTime(body), exclude: [], attempts: 0, solo: false }));
+  let work: Work[] = bodies.map((body, index) => ({
+    index,
+    body,
+    at: saleTime(body),
+    priceAt: priceTime(body),
+    exclude: [],
+    attempts: 0,
+    solo: false,
+  }));
   while (work.length > 0) {
     const answered = (w: Work) => out[w.index] !== undefined;
     // A round: one sale that must go alone, or up to MAX_GROUP sales with distinct receipt numbers.
@@ -126,7 +134,7 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
           gather(
             reference,
             q,
-            candidates.map((w) => ({ body: w.body, at: w.at })),
+            candidates.map((w) => ({ body: w.body, at: w.priceAt })),
             { freshBudgets: true, scope: database },
           ),
         ]),
@@ -145,7 +153,8 @@ export async function commitGroup(database: Database, bodies: readonly CommitBod
       fresh.forEach((w, i) => {
         const priced = settle(() =>
           priceWith(reference, w.body, inputs[i]!, {
-            at: w.at,
+            at: w.priceAt,
+            paidAt: w.at,
             ladderStep: w.body.ladderStep,
             exclude: w.exclude,
             strict: true,
@@ -418,8 +427,14 @@ function withoutLines(a: CommitResponse): StoredSale['response'] {
   };
 }
 
+/** When the sale happens: its receipt's time, its points' lots, its tier's window. */
 function saleTime(body: CommitBody): Date {
   return body.occurredAt ? new Date(body.occurredAt) : body.at ? new Date(body.at) : new Date();
+}
+
+/** When the basket is priced: `at` (a commit by a quote: the quote's time), else when the sale happens. */
+function priceTime(body: CommitBody): Date {
+  return body.at ? new Date(body.at) : saleTime(body);
 }
 
 /** The value, or the error it threw. */

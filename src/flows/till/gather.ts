@@ -3,7 +3,7 @@ import * as loyalty from '../../modules/loyalty/index.ts';
 import * as offers from '../../modules/offers/index.ts';
 import * as segments from '../../modules/segments/index.ts';
 import type { Queryable } from '../../platform/db/client.ts';
-import type { QuoteBody, QuoteResponse } from './till.contract.ts';
+import type { PricedResponse, QuoteBody } from './till.contract.ts';
 
 // What the till reads to price baskets: the reference data from the per-database caches (the program, partners,
 // ladder priors, offers), and per group of baskets, in a fixed number of statements whatever their number and size,
@@ -21,7 +21,7 @@ export async function loadReference(database: Queryable): Promise<Reference> {
 
 export type TillCustomer = {
   id: string | null;
-  reason: QuoteResponse['customer']['reason'];
+  reason: PricedResponse['customer']['reason'];
   wallet: loyalty.Wallet | null;
 };
 

@@ -4,7 +4,7 @@ import { allocate } from '../../platform/allocate.ts';
 import { AppError } from '../../platform/errors.ts';
 import { decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
 import type { Inputs, Reference, TillCustomer } from './gather.ts';
-import type { QuoteBody, QuoteResponse } from './till.contract.ts';
+import type { PricedResponse, QuoteBody } from './till.contract.ts';
 
 // The till's pricing, shared by the quote and the commit: the same basket and the same state give the same answer.
 // `priceWith` is pure: what it needs from the database, `gather` (gather.ts) reads for a whole group of baskets.
@@ -58,7 +58,7 @@ export function parseBasket(body: Pick<QuoteBody, 'lines' | 'currency'>, program
 }
 
 export type Priced = {
-  response: QuoteResponse;
+  response: PricedResponse;
   program: loyalty.Program;
   customer: TillCustomer;
   wallet: loyalty.Wallet | null;
@@ -99,7 +99,7 @@ export type PricedLine = {
 };
 
 /** The answer's line, in the currency's decimals: the quote's, the commit's, and a replay's from the stored line. */
-export function lineDto(l: PricedLine, currency: string): QuoteResponse['lines'][number] {
+export function lineDto(l: PricedLine, currency: string): PricedResponse['lines'][number] {
   const m = (x: number) => minorToDecimal(x, currency);
   return {
     lineNo: l.lineNo,
@@ -119,7 +119,15 @@ export function lineDto(l: PricedLine, currency: string): QuoteResponse['lines']
   };
 }
 
-export type PriceOptions = { at: Date; ladderStep?: string | undefined; exclude?: readonly string[]; strict: boolean };
+export type PriceOptions = {
+  /** The pricing time: offers' validity, birthday windows. */
+  at: Date;
+  /** When the certificates are paid with (a commit by a quote: now, where `at` is the quote's); defaults to `at`. */
+  paidAt?: Date;
+  ladderStep?: string | undefined;
+  exclude?: readonly string[];
+  strict: boolean;
+};
 
 /**
  * Prices a basket for a customer at a store and time from what gather read; pure. `ladderStep` applies an accepted
@@ -235,14 +243,14 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
   // Certificates pay what is left on the lines of their categories, in the order given.
   const leftByLine = new Map(after.map((l) => [l.lineNo, l.totalMinor - (redeemedBy.get(l.lineNo)?.amountMinor ?? 0)]));
   const certUse: { code: string; amountMinor: number; byLine: Map<number, number> }[] = [];
-  const certDtos: QuoteResponse['certificates'] = [];
+  const certDtos: PricedResponse['certificates'] = [];
   for (const code of body.certificates) {
     const c = certs.find((x) => x.code === code);
     const why = !c
       ? 'unknown'
       : c.currency !== cur
         ? `in ${c.currency}`
-        : new Date(c.expiresAt) <= opts.at
+        : new Date(c.expiresAt) <= (opts.paidAt ?? opts.at)
           ? 'expired'
           : Number(c.remainingMinor) <= 0
             ? 'spent'
@@ -335,7 +343,7 @@ export function priceWith(reference: Reference, body: QuoteBody, inputs: Inputs,
     };
   });
   const sum = (f: (l: PricedLine) => number) => lines.reduce((s, l) => s + f(l), 0);
-  const response: QuoteResponse = {
+  const response: PricedResponse = {
     programVersion: program.version,
     currency: cur,
     customer: {

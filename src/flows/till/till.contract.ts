@@ -28,7 +28,7 @@ export const QuoteBody = z
   .object({
     store: z.string().min(1).max(64),
     currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code'),
-    /** When the sale happens (offers' validity, birthday windows); defaults to now. */
+    /** When the basket is priced (offers' validity, birthday windows); defaults to the sale's time (a commit's `occurredAt`), then now. */
     at: z.iso.datetime({ offset: true }).optional(),
     /** Any identity of the customer: a card number, phone, e-mail or the retailer's id. Omit it for a walk-in. */
     customer: IdentityInput.nullable().optional(),
@@ -44,11 +44,46 @@ export type QuoteBody = z.output<typeof QuoteBody>;
 export const CommitBody = QuoteBody.extend({
   /** The receipt's number at the store: a retry with the same store and number is the same receipt. */
   number: z.string().min(1).max(64),
+  /** When the sale happens (the receipt, its points' lots); defaults to `at`, then now. */
   occurredAt: z.iso.datetime({ offset: true }).optional(),
   /** The ladder step the customer accepted ('none' when they bought without one); omit when no ladder was offered. */
   ladderStep: z.string().min(1).max(40).optional(),
 }).strict();
 export type CommitBody = z.output<typeof CommitBody>;
+
+const basketOnly = ['currency', 'at', 'customer', 'lines'] as const;
+
+/**
+ * What POST /api/v1/till/receipts takes: a whole basket (CommitBody), or a quote's token with the receipt's number.
+ * By a quote, the basket, the customer and the pricing time come from the token; the store may be repeated (it must
+ * match), and the points and certificates to pay with and the ladder step are given at the commit, as the customer
+ * decides them at payment (the points and certificates default to the quote's).
+ */
+export const CommitRequest = z
+  .object({
+    /** The token of a quote (QuoteResponse.quote.token), instead of the basket. */
+    quote: z.string().min(1).max(200_000).optional(),
+    store: z.string().min(1).max(64).optional(),
+    currency: QuoteBody.shape.currency.optional(),
+    at: QuoteBody.shape.at,
+    customer: QuoteBody.shape.customer,
+    lines: QuoteBody.shape.lines.optional(),
+    redeemPoints: z.number().int().min(0).optional(),
+    certificates: z.array(z.string().min(1).max(64)).max(10).optional(),
+    number: CommitBody.shape.number,
+    occurredAt: CommitBody.shape.occurredAt,
+    ladderStep: CommitBody.shape.ladderStep,
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.quote !== undefined) {
+      for (const key of basketOnly)
+        if (b[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'comes from the quote; send either quote or the basket' });
+    } else
+      for (const key of ['store', 'currency', 'lines'] as const)
+        if (b[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required (or commit by quote)' });
+  });
+export type CommitRequest = z.output<typeof CommitRequest>;
 
 export const ReturnBody = z
   .object({
@@ -88,7 +123,8 @@ export const PricedLineDto = z.object({
   pointsEarned: z.number().int(),
 });
 
-export const QuoteResponse = z.object({
+/** A priced basket: what a quote and a committed sale both answer. */
+export const PricedResponse = z.object({
   programVersion: z.number().int(),
   currency: z.string(),
   customer: z.object({
@@ -114,9 +150,22 @@ export const QuoteResponse = z.object({
   certificates: z.array(z.object({ code: z.string(), usable: z.boolean(), reason: z.string().nullable(), remaining: Money, apply: Money })),
   partner: z.string().nullable(),
 });
+export type PricedResponse = z.infer<typeof PricedResponse>;
+
+export const QuoteResponse = PricedResponse.extend({
+  quote: z.object({
+    /**
+     * Commits this basket for this customer, priced at the quote's time, without sending it again: POST
+     * /api/v1/till/receipts with `quote` and the receipt's number. Sealed: the till can neither read nor alter it.
+     */
+    token: z.string(),
+    /** After this, the token is refused (PATRON_QUOTE_TTL_MINUTES after the quote). */
+    expiresAt: z.string(),
+  }),
+});
 export type QuoteResponse = z.infer<typeof QuoteResponse>;
 
-export const CommitResponse = QuoteResponse.extend({
+export const CommitResponse = PricedResponse.extend({
   replayed: z.boolean(),
   receiptId: z.string(),
   store: z.string(),

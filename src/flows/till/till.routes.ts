@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/client.ts';
 import { commitSale, quote } from './commit.ts';
 import { returnSale } from './returns.ts';
-import { CommitBody, CommitResponse, QuoteBody, QuoteResponse, ReturnBody, ReturnResponse } from './till.contract.ts';
+import { commitBodyOf, issueQuoteToken } from './quote-token.ts';
+import { CommitRequest, CommitResponse, QuoteBody, QuoteResponse, ReturnBody, ReturnResponse } from './till.contract.ts';
 
 const tags = ['till'];
 
@@ -23,12 +24,17 @@ export function registerTillRoutes(app: FastifyInstance, database: Database): vo
       tags,
       summary: 'Price a basket: applicable and applied offers, line allocations, the discount ladder, points and certificates',
       description:
-        'Reads only. An unknown, blocked or replaced card still gets an answer, as a walk-in, and `customer.reason` says why. Deterministic: the same basket and state give the same answer.',
+        'Reads only. An unknown, blocked or replaced card still gets an answer, as a walk-in, and `customer.reason` says why. Deterministic: the same basket and state give the same answer. `quote.token` commits this basket later without sending it again, priced at the quote’s time.',
       body: QuoteBody,
       response: { 200: QuoteResponse },
     },
     serializerCompiler: asBuilt,
-    handler: async (req) => quote(database, req.body),
+    handler: async (req) => {
+      // The quote's time is fixed here, so that its token can price the sale at the same moment.
+      const body = { ...req.body, at: req.body.at ?? new Date().toISOString() };
+      const priced = await quote(database, body);
+      return Object.assign(priced, { quote: issueQuoteToken(body) });
+    },
   });
 
   r.post('/api/v1/till/receipts', {
@@ -36,13 +42,14 @@ export function registerTillRoutes(app: FastifyInstance, database: Database): vo
     schema: {
       tags,
       summary: 'Commit a sale: idempotent by store and number; redeems points and certificates, earns points, records the ladder step',
-      description: 'A retry (also a concurrent one) answers 200 with the first answer and `replayed: true`. Redemptions never overdraw: 409 LOYALTY_INSUFFICIENT_POINTS, and nothing is written.',
-      body: CommitBody,
+      description:
+        'The basket (`store`, `currency`, `lines`, `customer`), or `quote`: a quote’s token, which commits the quoted basket for the quoted customer priced at the quote’s time (400 LOYALTY_QUOTE_INVALID, 422 LOYALTY_QUOTE_EXPIRED). A retry (also a concurrent one) answers 200 with the first answer and `replayed: true`. Redemptions never overdraw: 409 LOYALTY_INSUFFICIENT_POINTS, and nothing is written.',
+      body: CommitRequest,
       response: { 200: CommitResponse, 201: CommitResponse },
     },
     serializerCompiler: asBuilt,
     handler: async (req, reply) => {
-      const out = await commitSale(database, req.body);
+      const out = await commitSale(database, commitBodyOf(req.body));
       return reply.code(out.replayed ? 200 : 201).send(out);
     },
   });
