@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCli, lastJson } from '../../test/cli.ts';
+import * as customers from '../modules/customers/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
 import { openDatabase } from '../platform/db/client.ts';
 
@@ -196,6 +197,25 @@ describe('patron loyalty and offers', () => {
     expect(lastJson(blocked.stdout).error.fields).toEqual([{ field: 'line 3: card', message: 'card OPEN-0003 is blocked' }]);
     expect(await openings()).toEqual([{ n: 3, points: 1990 }]);
     expect((await patron(['loyalty', 'balance', '--card', 'OPEN-0004'])).code).toBe(1); // not issued either
+
+    // A new card whose number another customer holds (written in lower case), bound by the file to someone else:
+    // refused, naming the line, before anything is written.
+    const holder = await withCliDatabase((db) => customers.createCustomer(db, { identities: [{ kind: 'card', value: 'open-0005' }] }));
+    const clash = await patron(['loyalty', 'import-balances', file('clash.csv', 'card,points,customer\nOPEN-0006,10,R-NEW\nOPEN-0005,10,R-OTHER\n'), '--json']);
+    expect(clash.code).toBe(1);
+    expect(lastJson(clash.stdout).error.fields).toEqual([
+      { field: 'line 3: card', message: `card OPEN-0005 is already an identity of another customer (${holder.id})` },
+    ]);
+    expect(await openings()).toEqual([{ n: 3, points: 1990 }]);
+    expect((await patron(['loyalty', 'balance', '--card', 'OPEN-0006'])).code).toBe(1);
+    // Without a customer, the card goes to the customer who holds its number, as it would at the till.
+    const held = await patron(['loyalty', 'import-balances', file('held.csv', 'card,points\nopen-0005,10\nOPEN-0007,20\n'), '--json', '--no-progress']);
+    expect(held.code, held.stderr).toBe(0);
+    expect(lastJson(held.stdout)).toEqual({ rows: 2, cardsIssued: 2, credited: 2, alreadyCredited: 0, points: 30 });
+    expect(lastJson((await patron(['loyalty', 'balance', '--card', 'open-0005', '--json'])).stdout)).toMatchObject({ customerId: holder.id, active: 10 });
+    const seventh = lastJson((await patron(['loyalty', 'balance', '--card', 'OPEN-0007', '--json'])).stdout);
+    expect(seventh.customerId).not.toBe(holder.id);
+    expect(seventh.active).toBe(20);
   });
 
   it('prices a basket as the till would, writing nothing; a bad basket exits 1 naming the file and the field', async () => {

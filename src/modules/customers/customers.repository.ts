@@ -17,15 +17,31 @@ export async function resolveExternalIds(
   s: Session,
   items: readonly { externalId: string; country?: string | null; attributes?: Record<string, unknown> }[],
 ): Promise<{ ids: Map<string, string>; created: number }> {
+  return resolveIdentities(
+    s,
+    'external',
+    items.map((i) => ({ value: i.externalId, country: i.country ?? null, attributes: i.attributes })),
+  );
+}
+
+/**
+ * resolveExternalIds for any kind of identity, its values normalized: the customer holding each, a new one
+ * registered with it where nobody does.
+ */
+export async function resolveIdentities(
+  s: Session,
+  kind: IdentityKind,
+  items: readonly { value: string; country?: string | null; attributes?: Record<string, unknown> | undefined }[],
+): Promise<{ ids: Map<string, string>; created: number }> {
   const ids = new Map<string, string>();
   if (items.length === 0) return { ids, created: 0 };
-  const values = items.map((i) => i.externalId);
-  const found = await s.query<{ value: string; customer_id: string }>(
-    `SELECT value, customer_id FROM customers.identities WHERE kind = 'external' AND value = ANY($1::text[])`,
-    [values],
-  );
-  for (const r of found) ids.set(r.value, r.customer_id);
-  const missing = items.filter((i) => !ids.has(i.externalId));
+  const holders = (values: string[]) =>
+    s.query<{ value: string; customer_id: string }>(
+      `SELECT value, customer_id FROM customers.identities WHERE kind = $1 AND value = ANY($2::text[])`,
+      [kind, values],
+    );
+  for (const r of await holders(items.map((i) => i.value))) ids.set(r.value, r.customer_id);
+  const missing = items.filter((i) => !ids.has(i.value));
   if (missing.length === 0) return { ids, created: 0 };
   const newIds = missing.map(() => newId('customer'));
   const inserted = await s.query<{ value: string; customer_id: string }>(
@@ -33,7 +49,7 @@ export async function resolveExternalIds(
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS t(value, customer_id, country, attributes)
      ), ident AS (
        INSERT INTO customers.identities (kind, value, customer_id)
-       SELECT 'external', value, customer_id FROM input
+       SELECT $5, value, customer_id FROM input
        ON CONFLICT (kind, value) DO NOTHING
        RETURNING value, customer_id
      ), cust AS (
@@ -43,23 +59,53 @@ export async function resolveExternalIds(
      )
      SELECT value, customer_id FROM ident`,
     [
-      missing.map((m) => m.externalId),
+      missing.map((m) => m.value),
       newIds,
       missing.map((m) => m.country ?? null),
       missing.map((m) => (m.attributes ? JSON.stringify(m.attributes) : null)),
+      kind,
     ],
   );
   for (const r of inserted) ids.set(r.value, r.customer_id);
   if (inserted.length < missing.length) {
     // Another process created some of them between our read and our insert: read those back.
-    const rest = missing.filter((m) => !ids.has(m.externalId)).map((m) => m.externalId);
-    const again = await s.query<{ value: string; customer_id: string }>(
-      `SELECT value, customer_id FROM customers.identities WHERE kind = 'external' AND value = ANY($1::text[])`,
-      [rest],
-    );
-    for (const r of again) ids.set(r.value, r.customer_id);
+    for (const r of await holders(missing.filter((m) => !ids.has(m.value)).map((m) => m.value))) ids.set(r.value, r.customer_id);
   }
   return { ids, created: inserted.length };
+}
+
+/**
+ * Adds one identity to each of many customers (a card each), set-based: returns those another customer holds, and
+ * then inserts nothing. An identity a customer holds already is left as it is.
+ */
+export async function attachIdentities(
+  q: Queryable,
+  list: readonly { customerId: string; kind: IdentityKind; value: string }[],
+): Promise<{ taken: IdentityRow[] }> {
+  if (list.length === 0) return { taken: [] };
+  // One identity asked for two customers: the second finds it taken by the first.
+  const wanted = new Map<string, string>();
+  const unique: { customerId: string; kind: IdentityKind; value: string }[] = [];
+  for (const l of list) {
+    const key = `${l.kind}\u0000${l.value}`;
+    const other = wanted.get(key);
+    if (other !== undefined && other !== l.customerId) return { taken: [{ customerId: other, kind: l.kind, value: l.value }] };
+    if (other === undefined) unique.push(l);
+    wanted.set(key, l.customerId);
+  }
+  const existing = await findIdentityOwners(q, unique);
+  const taken = existing.filter((e) => wanted.get(`${e.kind}\u0000${e.value}`) !== e.customerId);
+  if (taken.length > 0) return { taken };
+  // Held by someone else since the read: the insert fails on the unique key, and the caller's transaction with it.
+  const held = new Set(existing.map((e) => `${e.kind}\u0000${e.value}`));
+  const fresh = unique.filter((l) => !held.has(`${l.kind}\u0000${l.value}`));
+  if (fresh.length > 0)
+    await q.query(`INSERT INTO customers.identities (kind, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, [
+      fresh.map((l) => l.kind),
+      fresh.map((l) => l.value),
+      fresh.map((l) => l.customerId),
+    ]);
+  return { taken: [] };
 }
 
 export async function insertCustomer(q: Queryable, row: typeof customers.$inferInsert): Promise<void> {

@@ -207,5 +207,24 @@ export async function eraseCustomer(database: Database, id: string): Promise<Cus
 }
 
 export const resolveExternalIds = repo.resolveExternalIds;
+export const resolveIdentities = repo.resolveIdentities;
+
+/** Who holds each of these identities of one kind (values normalized): value → customer id, for those held. */
+export async function identityOwners(q: Queryable, kind: IdentityKind, values: readonly string[]): Promise<Map<string, string>> {
+  const rows = await repo.findIdentityOwners(
+    q,
+    values.map((value) => ({ kind, value })),
+  );
+  return new Map(rows.map((r) => [r.value, r.customerId]));
+}
+
+/** Adds one identity (normalized) to each of many customers, in the caller's transaction; CUSTOMERS_IDENTITY_TAKEN if held. */
+export async function attachIdentities(
+  s: Session,
+  list: readonly { customerId: string; kind: IdentityKind; value: string }[],
+): Promise<void> {
+  const { taken } = await repo.attachIdentities(s, list);
+  if (taken.length > 0) throw identityTaken(taken);
+}
 export const countCustomers = repo.countCustomers;
 export const customerIdsAfter = repo.customerIdsAfter;

@@ -28,6 +28,12 @@ export {
   eraseCustomer,
   /** Bulk: maps the retailer's own ids to customer ids, creating missing customers (set-based). */
   resolveExternalIds,
+  /** Bulk: the same for identities of any one kind, their values normalized (cards issued in bulk). */
+  resolveIdentities,
+  /** Bulk: one identity added to each of many customers, in the caller's transaction. */
+  attachIdentities,
+  /** Bulk: who holds each of these identities of one kind. */
+  identityOwners,
   /** Customers that are not merged away. */
   countCustomers,
   /** A page of ids of customers not merged away, in id order after a given id (pass '' to start): whole-population passes. */

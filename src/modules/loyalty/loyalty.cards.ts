@@ -49,6 +49,52 @@ export async function issueCard(database: Database, number: string, customer?: I
   });
 }
 
+/**
+ * Issues many cards at once, in the caller's transaction, as issueCard would one by one: each bound to the customer
+ * the retailer knows by `external` (registered if unknown), or with none to the customer known by the card's number
+ * (a new one if nobody). A fixed number of statements whatever their number. The numbers must be new and valid, and
+ * their card identities not another customer's (the caller checks, as import-balances does); otherwise
+ * LOYALTY_CARD_TAKEN or CUSTOMERS_IDENTITY_TAKEN, and the caller's transaction is to be rolled back.
+ */
+export async function issueCardsInTx(s: Session, items: readonly { number: string; external: string | null }[]): Promise<number> {
+  const cardId = (number: string) => {
+    const n = customers.normalizeIdentity('card', number);
+    if ('error' in n)
+      throw new AppError('VALIDATION_FAILED', `card ${number} ${n.error}`, { fields: [{ field: 'card', message: n.error }] });
+    return n.value;
+  };
+  const owners = new Map<string, string>();
+  const bound = items.filter((i) => i.external !== null);
+  if (bound.length > 0) {
+    const { ids } = await customers.resolveIdentities(
+      s,
+      'external',
+      [...new Set(bound.map((i) => i.external!))].map((value) => ({ value })),
+    );
+    for (const i of bound) owners.set(i.number, ids.get(i.external!)!);
+    await customers.attachIdentities(
+      s,
+      bound.map((i) => ({ customerId: owners.get(i.number)!, kind: 'card' as const, value: cardId(i.number) })),
+    );
+  }
+  const bare = items.filter((i) => i.external === null);
+  if (bare.length > 0) {
+    const { ids } = await customers.resolveIdentities(
+      s,
+      'card',
+      [...new Set(bare.map((i) => cardId(i.number)))].map((value) => ({ value })),
+    );
+    for (const i of bare) owners.set(i.number, ids.get(cardId(i.number))!);
+  }
+  const issued = await repo.insertCards(
+    s,
+    items.map((i) => ({ number: i.number, customerId: owners.get(i.number)! })),
+  );
+  if (issued < items.length)
+    throw new AppError('LOYALTY_CARD_TAKEN', `${items.length - issued} of ${items.length} cards were issued meanwhile.`);
+  return issued;
+}
+
 async function activeCard(s: Session, number: string): Promise<repo.CardRow> {
   await s.query(`SELECT number FROM loyalty.cards WHERE number = $1 FOR UPDATE`, [number]);
   const card = await repo.findCard(s, number);

@@ -1,8 +1,9 @@
 import Papa from 'papaparse';
+import * as customers from '../customers/index.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import * as ledger from './ledger.repository.ts';
-import { issueCard } from './loyalty.cards.ts';
+import { issueCardsInTx } from './loyalty.cards.ts';
 import * as repo from './loyalty.repository.ts';
 import { getProgram } from './loyalty.service.ts';
 
@@ -18,7 +19,7 @@ type Field = { field: string; message: string };
 
 const COLUMNS = ['card', 'points', 'expires_at', 'customer'] as const;
 const CARD = /^[A-Za-z0-9-]{4,64}$/;
-/** Rows credited per transaction. */
+/** Cards issued, and rows credited, per transaction. */
 const BATCH = 1000;
 
 function invalid(file: string, fields: Field[]): AppError {
@@ -78,6 +79,7 @@ export function parseOpeningBalances(text: string, file: string, now: Date): Ope
       else expiresAt = d;
     }
     const customer = (header.includes('customer') ? col(cells, 'customer') : '') || null;
+    if (customer && customer.length > 128) at('customer', "the retailer's customer id, at most 128 characters");
     rows.push({ line, card, points, expiresAt, customer });
   }
   if (rows.length === 0 && fields.length === 0) fields.push({ field: 'line 2', message: 'no rows after the header' });
@@ -106,9 +108,9 @@ function lineOf(starts: number[], offset: number): number {
 
 /**
  * Credits opening balances. First everything is checked against the database, and nothing is written when a card
- * is blocked or replaced. Then the cards Patron does not know are issued (bound to `customer`, the retailer's id,
- * when given), and the points are credited in transactions of BATCH rows: a card credited before (a rerun, or an
- * interrupted run) is left as it is.
+ * is blocked or replaced, or when a new card's number is another customer's identity. Then the cards Patron does not
+ * know are issued (bound to `customer`, the retailer's id, when given), and the points are credited, each in
+ * transactions of BATCH rows: a card credited before (a rerun, or an interrupted run) is left as it is.
  */
 export async function creditOpeningBalances(
   database: Database,
@@ -127,15 +129,22 @@ export async function creditOpeningBalances(
     const c = known.get(r.card);
     if (c && c.status !== 'active') fields.push({ field: `line ${r.line}: card`, message: `card ${r.card} is ${c.status}` });
   }
+  const unknown = rows.filter((r) => !known.has(r.card));
+  fields.push(...(await identityClashes(database, unknown)));
   if (fields.length > 0) throw invalid(file, fields);
 
   // Progress counts the cards to issue and the rows to credit.
-  const unknown = rows.filter((r) => !known.has(r.card));
   const total = unknown.length + rows.length;
   let cardsIssued = 0;
-  for (const r of unknown) {
-    await issueCard(database, r.card, r.customer ? { kind: 'external', value: r.customer } : undefined);
-    opts.onProgress?.(++cardsIssued, total);
+  for (let i = 0; i < unknown.length; i += BATCH) {
+    const batch = unknown.slice(i, i + BATCH);
+    cardsIssued += await database.transaction((s) =>
+      issueCardsInTx(
+        s,
+        batch.map((r) => ({ number: r.card, external: r.customer })),
+      ),
+    );
+    opts.onProgress?.(cardsIssued, total);
   }
   const out: OpeningResult = { rows: rows.length, cardsIssued, credited: 0, alreadyCredited: 0, points: 0 };
   for (let i = 0; i < rows.length; i += BATCH) {
@@ -178,6 +187,35 @@ export async function creditOpeningBalances(
       out.points += fresh.reduce((a, t) => a + t.r.points, 0);
     });
     opts.onProgress?.(cardsIssued + Math.min(i + BATCH, rows.length), total);
+  }
+  return out;
+}
+
+/**
+ * New cards whose number another customer holds as an identity: with `customer`, a customer other than the one the
+ * retailer's id names. Issued one by one, such a card would fail midway; here its line is named before anything is
+ * written. Without `customer`, the holder is the card's customer, as at the till.
+ */
+async function identityClashes(database: Database, unknown: readonly OpeningRow[]): Promise<Field[]> {
+  const bound = unknown.filter((r) => r.customer !== null);
+  if (bound.length === 0) return [];
+  const cardId = (r: OpeningRow) => {
+    const n = customers.normalizeIdentity('card', r.card);
+    return 'value' in n ? n.value : r.card;
+  };
+  const [holders, owners] = await Promise.all([
+    customers.identityOwners(database, 'card', bound.map(cardId)),
+    customers.identityOwners(
+      database,
+      'external',
+      bound.map((r) => r.customer!),
+    ),
+  ]);
+  const out: Field[] = [];
+  for (const r of bound) {
+    const holder = holders.get(cardId(r));
+    if (holder && holder !== owners.get(r.customer!))
+      out.push({ field: `line ${r.line}: card`, message: `card ${r.card} is already an identity of another customer (${holder})` });
   }
   return out;
 }

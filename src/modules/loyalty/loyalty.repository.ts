@@ -138,6 +138,18 @@ export async function insertCard(q: Queryable, number: string, customerId: strin
   return rows[0];
 }
 
+/** Inserts cards, active; returns how many were new (a number issued already is left as it is). */
+export async function insertCards(q: Queryable, cards: readonly { number: string; customerId: string }[]): Promise<number> {
+  if (cards.length === 0) return 0;
+  const rows = await q.query<{ number: string }>(
+    `INSERT INTO loyalty.cards (number, customer_id, status)
+     SELECT number, customer_id, 'active' FROM unnest($1::text[], $2::text[]) AS t(number, customer_id)
+     ON CONFLICT (number) DO NOTHING RETURNING number`,
+    [cards.map((c) => c.number), cards.map((c) => c.customerId)],
+  );
+  return rows.length;
+}
+
 export async function updateCard(
   q: Queryable,
   number: string,
