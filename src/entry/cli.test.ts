@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestCli, lastJson } from '../../test/cli.ts';
+import { PATRON_BIN, TestCli, lastJson } from '../../test/cli.ts';
+import { VERSION } from './version.ts';
 
 let cli: TestCli;
 let work: string;
@@ -17,6 +18,17 @@ afterAll(async () => {
 });
 
 describe('patron CLI', () => {
+  it('runs from its bundle, built on first use, and from the sources one by one without it', async () => {
+    const bundled = await patron(['--version']);
+    expect(bundled.code, bundled.stderr).toBe(0);
+    expect(bundled.stdout.trim()).toBe(VERSION);
+    const bundle = new URL('../node_modules/.cache/patron/cli.mjs', `file://${PATRON_BIN}`).pathname;
+    expect(statSync(bundle).mtimeMs).toBeGreaterThanOrEqual(statSync(new URL('./cli.ts', import.meta.url)).mtimeMs);
+    const sources = await patron(['--version'], { PATRON_NO_BUNDLE: '1' });
+    expect(sources.code, sources.stderr).toBe(0);
+    expect(sources.stdout.trim()).toBe(VERSION);
+  });
+
   it('creates an API key and prints one JSON object as the last line of stdout', async () => {
     const r = await patron(['keys', 'create', '--role', 'till', '--name', 'till 1', '--json']);
     expect(r.code).toBe(0);

@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
 import * as analytics from '../modules/analytics/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
 import * as offers from '../modules/offers/index.ts';
 import * as segments from '../modules/segments/index.ts';
 import type { Database } from '../platform/db/client.ts';
+import { ROOT } from '../platform/paths.ts';
 import { createProgress } from '../platform/progress.ts';
 
 /** The Online Retail demo that ships in the repository (see demo/README.md). */
-export const DEMO_FILE = fileURLToPath(new URL('../../demo/online_retail.csv.gz', import.meta.url));
+export const DEMO_FILE = join(ROOT, 'demo', 'online_retail.csv.gz');
 
 /** The demo's loyalty program, in GBP like the Online Retail receipts (see demo/README.md). */
-export const DEMO_PROGRAM_FILE = fileURLToPath(new URL('../../demo/program.json', import.meta.url));
+export const DEMO_PROGRAM_FILE = join(ROOT, 'demo', 'program.json');
 
 /**
  * The demo's offers, one of each common shape: a volume offer and a 3-for-2 bundle compete in the exclusive `promo`

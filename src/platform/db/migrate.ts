@@ -1,11 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { ROOT } from '../paths.ts';
 import type { Database } from './client.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+const MIGRATIONS = join(ROOT, 'drizzle');
 
 /** Applies the committed migrations in drizzle/. Safe to run from several processes: one advisory lock serializes them. */
 export async function migrate(database: Database): Promise<void> {

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
+import { ROOT } from '../paths.ts';
 
-/** The web console's sources (web/) and its production build (web/dist), relative to this file. */
-export const CONSOLE_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
+/** The web console's sources (web/) and its production build (web/dist). */
+export const CONSOLE_DIR = join(ROOT, 'web');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 
 export function consoleBuilt(dist = CONSOLE_DIST): boolean {
@@ -23,7 +23,7 @@ export async function ensureConsoleBuilt(log: (line: string) => void = (l) => pr
   if (consoleBuilt()) return true;
   let viteBin: string;
   try {
-    viteBin = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+    viteBin = join(dirname(createRequire(join(ROOT, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
   } catch {
     log('The web console is not built and Vite is not installed (npm ci installs it); serving the API only.');
     return false;
