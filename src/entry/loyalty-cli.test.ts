@@ -153,11 +153,11 @@ describe('patron loyalty and offers', () => {
     expect((await patron(['loyalty', 'cards', 'issue', 'OPEN-0001'])).code).toBe(0);
     const bad = file(
       'bad-balances.csv',
-      ['card,points,expires_at', 'OPEN-0001,100,2030-01-31', '', 'OPEN-0002,ten,2030-01-31', 'OPEN-0001,5,2030-02-30', 'OPEN-0003,5,2020-01-01'].join('\n'),
+      ['card,points,expires_at', 'OPEN-0001,100,2030-01-31', '', 'OPEN-0002,ten,2030-01-31', 'open-0001,5,2030-02-30', 'OPEN-0003,5,2020-01-01'].join('\n'),
     );
     const refused = await patron(['loyalty', 'import-balances', bad, '--json']);
     expect(refused.code).toBe(1);
-    // Line numbers count the header and the blank line.
+    // Line numbers count the header and the blank line; open-0001 is OPEN-0001 again, whatever the case.
     expect(lastJson(refused.stdout).error.fields.map((f: { field: string }) => f.field)).toEqual([
       'line 4: points',
       'line 5: card',

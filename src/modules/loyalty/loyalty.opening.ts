@@ -64,9 +64,11 @@ export function parseOpeningBalances(text: string, file: string, now: Date): Ope
     const at = (column: string, message: string) => fields.push({ field: `line ${line}: ${column}`, message });
     if (cells.length !== header.length) at('(the row)', `${cells.length} fields where the header has ${header.length}`);
     const card = col(cells, 'card');
+    // Card numbers are one identity whatever their letters' case (customers' normalizeIdentity).
+    const key = card.toUpperCase();
     if (!CARD.test(card)) at('card', 'a card number (4 to 64 letters, digits or dashes)');
-    else if (seen.has(card)) at('card', `card ${card} is on line ${seen.get(card)} already (one opening balance per card)`);
-    else seen.set(card, line);
+    else if (seen.has(key)) at('card', `card ${card} is on line ${seen.get(key)} already (one opening balance per card)`);
+    else seen.set(key, line);
     const pointsText = col(cells, 'points');
     const points = Number(pointsText);
     if (!/^\d+$/.test(pointsText) || points < 1 || points > 2_000_000_000) at('points', 'a whole number of points, at least 1');
