@@ -12,7 +12,7 @@ import { AppError, isAppError } from '../platform/errors.ts';
 import { ROLES, countActiveAdminKeys, createApiKey, listApiKeys, revokeApiKey, type Role } from '../platform/http/auth.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createProgress } from '../platform/progress.ts';
-import { useDataFolder } from '../platform/secrets.ts';
+import { ensureSecretKey, useDataFolder } from '../platform/secrets.ts';
 import { DEMO_FILE, loadDemo, loadDemoLoyalty } from './demo.ts';
 import { ensureConsoleBuilt } from '../platform/http/console.ts';
 import { buildServer } from './server.ts';
@@ -177,6 +177,8 @@ export function buildCli(): Command {
       const logger = createLogger(cfg.logLevel);
       const database = await openDatabase(cfg);
       await migrate(database);
+      // Quotes' tokens and webhook secrets are sealed with this key: a server that has none stops here.
+      ensureSecretKey();
       // Webhook secrets stored before they were sealed (secrets.ts) are sealed now.
       const sealed = await campaigns.sealWebhookSecrets(database);
       if (sealed > 0) process.stderr.write(`Sealed ${sealed} campaign webhook secret(s) stored in plain text.\n`);

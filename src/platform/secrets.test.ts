@@ -30,6 +30,27 @@ afterAll(() => {
 });
 
 describe('sealed secrets', () => {
+  it('tokens open only as sealed, and a server that cannot have a key stops at its start naming PATRON_SECRET_KEY', async () => {
+    const s = await load({ key: HEX_KEY });
+    const token = s.sealToken('{"basket":1}', 'till quote v1');
+    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(s.openToken(token, 'till quote v1')).toBe('{"basket":1}');
+    expect(s.openToken(token, 'other')).toBeNull();
+    expect(s.openToken(`${token.slice(0, 20)}${token[20] === 'x' ? 'y' : 'x'}${token.slice(21)}`, 'till quote v1')).toBeNull();
+    expect(s.openToken('not a token', 'till quote v1')).toBeNull();
+    // No key, and a data folder that is a file: no key file can be made there.
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const none = await load({ dataDir: join(file, 'data') });
+    try {
+      none.ensureSecretKey();
+      expect.unreachable('a key without a folder');
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('CONFIG_INVALID');
+      expect((e as Error).message).toMatch(/PATRON_SECRET_KEY is unset.*not-a-folder/);
+    }
+  });
+
   it('seal and open round-trip, with a fresh nonce each time, and the plain text nowhere in the sealed form', async () => {
     const s = await load({ key: HEX_KEY });
     const a = s.sealSecret('hook-secret-0123456789', 'campaign webhook');

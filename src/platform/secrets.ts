@@ -78,6 +78,24 @@ function secretKey(): Buffer {
   return cachedKey.key;
 }
 
+/**
+ * Loads the sealing key now (making the key file if needed), so that a server without one stops at its start with
+ * CONFIG_INVALID naming PATRON_SECRET_KEY, rather than failing its first quote.
+ */
+export function ensureSecretKey(): void {
+  try {
+    secretKey();
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    const folder = dataFolder ?? config().dataDir;
+    throw new AppError(
+      'CONFIG_INVALID',
+      `PATRON_SECRET_KEY is unset, and its key file cannot be made in ${folder} (${(e as Error).message}): set PATRON_SECRET_KEY, the same on every process, or make the folder writable.`,
+      { field: 'PATRON_SECRET_KEY' },
+    );
+  }
+}
+
 /** `plain` encrypted and authenticated for `purpose` with the sealing key: IV, tag and body, in that order. */
 function seal(plain: string, purpose: string): Buffer {
   const iv = randomBytes(IV_BYTES);
