@@ -264,15 +264,8 @@ try {
     patron = startChild('patron', process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/patron.js', 'serve', '--no-demo'], {
       cwd: ROOT,
       // A sealing key of the run's own (the quotes' tokens), rather than a key file made in the checkout's data folder.
-      env: {
-        ...process.env,
-        DATABASE_URL: dbUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        PATRON_RATE_LIMIT: '100000000',
-        PATRON_SECRET_KEY: process.env.PATRON_SECRET_KEY ?? randomBytes(32).toString('hex'),
-      },
+      env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PATRON_RATE_LIMIT: '100000000',
+        PATRON_SECRET_KEY: process.env.PATRON_SECRET_KEY ?? randomBytes(32).toString('hex') },
     });
     patronBase = `http://127.0.0.1:${port}`;
   }
