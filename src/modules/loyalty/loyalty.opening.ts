@@ -12,13 +12,13 @@ import { getProgram } from './loyalty.service.ts';
 // customer (the retailer's id, to bind a card Patron does not know yet). Each card's points are credited once, as a
 // manual credit (kind `adjust`, cause `opening:CARD`) into a lot active at once, so a rerun credits nothing twice.
 
-export type OpeningRow = { line: number; card: string; points: number; expiresAt: Date | null; customer: string | null };
+/** `identity`: the card number as a customer's identity (customers' normalizeIdentity: one whatever its letters' case). */
+export type OpeningRow = { line: number; card: string; identity: string; points: number; expiresAt: Date | null; customer: string | null };
 export type OpeningResult = { rows: number; cardsIssued: number; credited: number; alreadyCredited: number; points: number };
 
 type Field = { field: string; message: string };
 
 const COLUMNS = ['card', 'points', 'expires_at', 'customer'] as const;
-const CARD = /^[A-Za-z0-9-]{4,64}$/;
 /** Cards issued, and rows credited, per transaction. */
 const BATCH = 1000;
 
@@ -64,11 +64,11 @@ export function parseOpeningBalances(text: string, file: string, now: Date): Ope
     const at = (column: string, message: string) => fields.push({ field: `line ${line}: ${column}`, message });
     if (cells.length !== header.length) at('(the row)', `${cells.length} fields where the header has ${header.length}`);
     const card = col(cells, 'card');
-    // Card numbers are one identity whatever their letters' case (customers' normalizeIdentity).
-    const key = card.toUpperCase();
-    if (!CARD.test(card)) at('card', 'a card number (4 to 64 letters, digits or dashes)');
-    else if (seen.has(key)) at('card', `card ${card} is on line ${seen.get(key)} already (one opening balance per card)`);
-    else seen.set(key, line);
+    const id = customers.normalizeIdentity('card', card);
+    const identity = 'value' in id ? id.value : card;
+    if ('error' in id) at('card', `${card || 'the card'} ${id.error}`);
+    else if (seen.has(identity)) at('card', `card ${card} is on line ${seen.get(identity)} already (one opening balance per card)`);
+    else seen.set(identity, line);
     const pointsText = col(cells, 'points');
     const points = Number(pointsText);
     if (!/^\d+$/.test(pointsText) || points < 1 || points > 2_000_000_000) at('points', 'a whole number of points, at least 1');
@@ -82,7 +82,7 @@ export function parseOpeningBalances(text: string, file: string, now: Date): Ope
     }
     const customer = (header.includes('customer') ? col(cells, 'customer') : '') || null;
     if (customer && customer.length > 128) at('customer', "the retailer's customer id, at most 128 characters");
-    rows.push({ line, card, points, expiresAt, customer });
+    rows.push({ line, card, identity, points, expiresAt, customer });
   }
   if (rows.length === 0 && fields.length === 0) fields.push({ field: 'line 2', message: 'no rows after the header' });
   if (fields.length > 0) throw invalid(file, fields);
@@ -201,12 +201,12 @@ export async function creditOpeningBalances(
 async function identityClashes(database: Database, unknown: readonly OpeningRow[]): Promise<Field[]> {
   const bound = unknown.filter((r) => r.customer !== null);
   if (bound.length === 0) return [];
-  const cardId = (r: OpeningRow) => {
-    const n = customers.normalizeIdentity('card', r.card);
-    return 'value' in n ? n.value : r.card;
-  };
   const [holders, owners] = await Promise.all([
-    customers.identityOwners(database, 'card', bound.map(cardId)),
+    customers.identityOwners(
+      database,
+      'card',
+      bound.map((r) => r.identity),
+    ),
     customers.identityOwners(
       database,
       'external',
@@ -215,7 +215,7 @@ async function identityClashes(database: Database, unknown: readonly OpeningRow[
   ]);
   const out: Field[] = [];
   for (const r of bound) {
-    const holder = holders.get(cardId(r));
+    const holder = holders.get(r.identity);
     if (holder && holder !== owners.get(r.customer!))
       out.push({ field: `line ${r.line}: card`, message: `card ${r.card} is already an identity of another customer (${holder})` });
   }
