@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import type { Queryable } from '../src/platform/db/client.ts';
 
@@ -72,4 +76,22 @@ export function readRejects(path: string): Record<string, string>[] {
   const [header, ...rows] = readCsvRecords(path);
   if (!header) return [];
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
+
+/** The Online Retail demo that ships in the repository. */
+export const DEMO = fileURLToPath(new URL('../demo/online_retail.csv.gz', import.meta.url));
+
+/** The first `lines` data lines of the Online Retail demo (with its header), as a CSV file of their own. */
+export async function demoHead(lines: number): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'patron-demo-')), `online-retail-${lines}.csv`);
+  const out = createWriteStream(file);
+  const rl = createInterface({ input: createReadStream(DEMO).pipe(createGunzip()), crlfDelay: Infinity });
+  let n = -1;
+  for await (const line of rl) {
+    out.write(`${line}\n`);
+    if (++n >= lines) break;
+  }
+  rl.close();
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return file;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { openTestDatabase } from './db.ts';
 import { buildServer } from '../src/entry/server.ts';
 import * as loyalty from '../src/modules/loyalty/index.ts';
-import type { Database } from '../src/platform/db/client.ts';
+import type { Database, Queryable } from '../src/platform/db/client.ts';
 import { createApiKey } from '../src/platform/http/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { CommitResponse, QuoteResponse } from '../src/flows/till/till.contract.ts';
@@ -71,19 +71,7 @@ export function tillFixture() {
         const c = await loyalty.checkBalance(t.database, customer_id);
         expect(c.cached, customer_id).toEqual(c.ledger);
       }
-      // Across the whole ledger: every transfer is between the program, breakage and wallets' accounts, and what the
-      // wallets' accounts received less what they gave is what all the cached balances hold.
-      const [sums] = await t.database.query<{ strays: number; wallets: number; cached: number }>(
-        `WITH moves AS (
-           SELECT credit_account AS account, points FROM loyalty.transfers
-           UNION ALL SELECT debit_account, -points FROM loyalty.transfers)
-         SELECT count(*) FILTER (WHERE account NOT IN ('program', 'breakage') AND account !~ '^(active|pending):.')::int AS strays,
-                coalesce(sum(points) FILTER (WHERE account ~ '^(active|pending):'), 0)::int AS wallets,
-                (SELECT coalesce(sum(active + pending), 0)::int FROM loyalty.balances) AS cached
-         FROM moves`,
-      );
-      expect(sums!.strays).toBe(0);
-      expect(sums!.wallets).toBe(sums!.cached);
+      await expectWholeLedgerConsistent(t.database);
     },
   };
   let seq = 0;
@@ -97,4 +85,22 @@ export function tillFixture() {
     await t.database?.close();
   });
   return t;
+}
+
+/**
+ * Across the whole ledger: every transfer is between the program, breakage and wallets' accounts, and what the
+ * wallets' accounts received less what they gave is what all the cached balances hold.
+ */
+export async function expectWholeLedgerConsistent(q: Queryable): Promise<void> {
+  const [sums] = await q.query<{ strays: number; wallets: number; cached: number }>(
+    `WITH moves AS (
+       SELECT credit_account AS account, points FROM loyalty.transfers
+       UNION ALL SELECT debit_account, -points FROM loyalty.transfers)
+     SELECT count(*) FILTER (WHERE account NOT IN ('program', 'breakage') AND account !~ '^(active|pending):.')::int AS strays,
+            coalesce(sum(points) FILTER (WHERE account ~ '^(active|pending):'), 0)::int AS wallets,
+            (SELECT coalesce(sum(active + pending), 0)::int FROM loyalty.balances) AS cached
+     FROM moves`,
+  );
+  expect(sums!.strays).toBe(0);
+  expect(sums!.wallets).toBe(sums!.cached);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMPORT_FORMATS, runImport, type ImportSummary } from '../flows/import/index.ts';
+import { IMPORT_FORMATS, runImport, type ImportFormat, type ImportSummary } from '../flows/import/index.ts';
 import * as analytics from '../modules/analytics/index.ts';
 import * as loyalty from '../modules/loyalty/index.ts';
 import * as offers from '../modules/offers/index.ts';
@@ -8,6 +8,7 @@ import * as segments from '../modules/segments/index.ts';
 import type { Database } from '../platform/db/client.ts';
 import { ROOT } from '../platform/paths.ts';
 import { createProgress } from '../platform/progress.ts';
+import { DEMO_TILL_FROM, sellAtTill, tillSales } from './demo-till.ts';
 
 /** The Online Retail demo that ships in the repository (see demo/README.md). */
 export const DEMO_FILE = join(ROOT, 'demo', 'online_retail.csv.gz');
@@ -33,25 +34,18 @@ const DEMO_AS_OF = '2011-12-09';
 const DEMO_CALIBRATION_END = '2011-12-09';
 
 /**
- * Loads the demo into an empty database so that every page and endpoint has real data: the receipts, then the R×F
- * grid and clusters as of the day after the last purchase, and BG/NBD + Gamma-Gamma values over the next 52 weeks.
- * Each step is idempotent, so an interrupted demo load finishes on the next start.
+ * Loads the demo into an empty database so that every page and endpoint has real data: the receipts up to
+ * DEMO_TILL_FROM as history (and every return), the loyalty program and its offers, the sales from DEMO_TILL_FROM on
+ * through the till (demo-till.ts), then the R×F grid and clusters as of the last purchase, and BG/NBD + Gamma-Gamma
+ * values over the next 52 weeks. Each step is idempotent, so an interrupted demo load finishes on the next start.
  */
 export async function loadDemo(database: Database, opts: { rejectsFile: string; progress: boolean; log: (line: string) => void }): Promise<ImportSummary> {
-  let bar: ReturnType<typeof createProgress> | undefined;
-  let summary: ImportSummary;
-  try {
-    summary = await runImport(database, IMPORT_FORMATS['online-retail']!, DEMO_FILE, {
-      rejectsFile: opts.rejectsFile,
-      onProgress: (p) => {
-        bar ??= createProgress('Loading the Online Retail demo', p.totalBytes, { enabled: opts.progress });
-        bar.update(p.bytesRead, { detail: `${p.linesRead.toLocaleString('en')} lines, ${p.receiptsCreated.toLocaleString('en')} receipts` });
-      },
-    });
-  } finally {
-    bar?.stop();
-  }
-  opts.log(`Demo receipts: ${summary.receiptsCreated.toLocaleString('en')} created, ${summary.receiptsSkipped.toLocaleString('en')} already there; ${summary.customersCreated.toLocaleString('en')} customers.`);
+  const summary = await loadDemoReceipts(database, {
+    ...opts,
+    file: DEMO_FILE,
+    tillFrom: new Date(`${DEMO_TILL_FROM}T00:00:00Z`),
+    until: new Date(Date.parse(`${DEMO_AS_OF}T00:00:00Z`) + 86_400_000),
+  });
   const seg = await segments.refreshSegments(database, { asOf: DEMO_AS_OF });
   opts.log(`Demo segments as of ${DEMO_AS_OF}: ${seg.customers.toLocaleString('en')} customers on the R×F grid.`);
   const clusters = await segments.runClustering(database, { asOf: DEMO_AS_OF });
@@ -60,8 +54,79 @@ export async function loadDemo(database: Database, opts: { rejectsFile: string; 
   await analytics.fitModel(database, { model: 'gamma-gamma', calibrationEnd: DEMO_CALIBRATION_END, unit: 'week' });
   const values = await analytics.refreshValues(database, { model: 'bgnbd', unit: 'week', horizon: 52 });
   opts.log(`Demo customer values: ${values.customers.toLocaleString('en')} customers, 52-week CLV.`);
-  await loadDemoLoyalty(database, opts);
   return summary;
+}
+
+/**
+ * The receipts of an Online Retail file: those before `tillFrom`, and every return, through the bulk import; then the
+ * demo's program and offers (with the tiers earned by then); then the sales from `tillFrom` on through the till. A sale
+ * the till refuses is imported instead, so none is lost. Last, the points and tiers as of `until`.
+ */
+export async function loadDemoReceipts(
+  database: Database,
+  opts: { file: string; tillFrom: Date; until: Date; rejectsFile: string; progress: boolean; log: (line: string) => void },
+): Promise<ImportSummary> {
+  const atTill = await tillSales(opts.file, opts.tillFrom);
+  const numbers = new Set(atTill.map((s) => s.number));
+  const summary = await importDemo(database, opts, (n) => !numbers.has(n), 'Loading the Online Retail demo');
+  opts.log(`Demo receipts: ${summary.receiptsCreated.toLocaleString('en')} created, ${summary.receiptsSkipped.toLocaleString('en')} already there; ${summary.customersCreated.toLocaleString('en')} customers.`);
+  // The program starts with the tiers that the year's spend up to its first day earned; the till upgrades them.
+  await loadDemoLoyalty(database, { log: opts.log, tiersAt: opts.tillFrom });
+  const sold = await sellAtTill(database, atTill, opts);
+  const from = opts.tillFrom.toISOString().slice(0, 10);
+  opts.log(
+    `Demo till from ${from}: ${sold.sales.toLocaleString('en')} sales (${sold.replayed.toLocaleString('en')} already committed), ` +
+      `${sold.pointsEarned.toLocaleString('en')} points earned, ${sold.pointsRedeemed.toLocaleString('en')} redeemed, ${sold.discounted.toLocaleString('en')} with a discount.`,
+  );
+  if (sold.failed.length > 0) {
+    // Not lost: a sale the till refused is imported as history, as it would have been without the program.
+    const refused = new Set(sold.failed.map((s) => s.number));
+    opts.log(`Demo till: ${refused.size} sales refused (first: ${sold.firstError}); imported as history instead.`);
+    await importDemo(database, opts, (n) => refused.has(n), 'Importing the refused sales');
+  }
+  await loyalty.activateDue(database, opts.until);
+  const tiers = await loyalty.evaluateTiers(database, opts.until);
+  opts.log(`Demo tiers of ${tiers.customers.toLocaleString('en')} customers as of ${opts.until.toISOString().slice(0, 10)}.`);
+  return summary;
+}
+
+/** The demo file's receipts whose number `keep` accepts, through the bulk import, with a progress bar. */
+async function importDemo(
+  database: Database,
+  opts: { file: string; rejectsFile: string; progress: boolean },
+  keep: (number: string) => boolean,
+  label: string,
+): Promise<ImportSummary> {
+  let bar: ReturnType<typeof createProgress> | undefined;
+  try {
+    return await runImport(database, only(IMPORT_FORMATS['online-retail']!, keep), opts.file, {
+      rejectsFile: opts.rejectsFile,
+      onProgress: (p) => {
+        bar ??= createProgress(label, p.totalBytes, { enabled: opts.progress });
+        bar.update(p.bytesRead, { detail: `${p.linesRead.toLocaleString('en')} lines, ${p.receiptsCreated.toLocaleString('en')} receipts` });
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+}
+
+/** The format, reading only the rows of receipts whose number `keep` accepts (the others are skipped, not rejected). */
+function only(format: ImportFormat, keep: (number: string) => boolean): ImportFormat {
+  return {
+    ...format,
+    begin(first, o) {
+      const m = format.begin(first, o);
+      return {
+        ...m,
+        map(record, line) {
+          const res = m.map(record, line);
+          const number = 'row' in res ? res.row.number : 'error' in res ? res.error.receiptKey?.number : undefined;
+          return number !== undefined && !keep(number) ? { skip: true } : res;
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -69,7 +134,10 @@ export async function loadDemo(database: Database, opts: { rejectsFile: string; 
  * offers in one transaction, then every customer's tier from the spend of the year up to the demo's last day. Well
  * under a second; the till (`POST /api/v1/till/quote`) then prices baskets of the demo's customers.
  */
-export async function loadDemoLoyalty(database: Database, opts: { log: (line: string) => void }): Promise<{ programVersion: number; offers: number; tiers: number } | undefined> {
+export async function loadDemoLoyalty(
+  database: Database,
+  opts: { log: (line: string) => void; tiersAt?: Date },
+): Promise<{ programVersion: number; offers: number; tiers: number } | undefined> {
   if (await loyalty.findProgramVersion(database)) return undefined;
   const config: unknown = JSON.parse(readFileSync(DEMO_PROGRAM_FILE, 'utf8'));
   const bodies = DEMO_OFFERS.map((o) => offers.offerContracts.CreateOfferBody.parse(o));
@@ -79,8 +147,9 @@ export async function loadDemoLoyalty(database: Database, opts: { log: (line: st
     for (const b of bodies) await offers.createOffer(s, b, p.config.currency, groups);
     return { version: p.version, added: bodies.length };
   });
-  // Tiers as of the end of the demo's last day, so that its customers hold the tiers their spend earned.
-  const tiers = await loyalty.evaluateTiers(database, new Date(Date.parse(`${DEMO_AS_OF}T00:00:00Z`) + 86_400_000));
-  opts.log(`Demo loyalty: program v${version} (GBP, demo/program.json), ${added} offers, tiers of ${tiers.customers.toLocaleString('en')} customers as of ${DEMO_AS_OF}.`);
+  // Tiers as of `tiersAt` (by default the end of the demo's last day), so that customers hold the tiers their spend earned.
+  const at = opts.tiersAt ?? new Date(Date.parse(`${DEMO_AS_OF}T00:00:00Z`) + 86_400_000);
+  const tiers = await loyalty.evaluateTiers(database, at);
+  opts.log(`Demo loyalty: program v${version} (GBP, demo/program.json), ${added} offers, tiers of ${tiers.customers.toLocaleString('en')} customers as of ${at.toISOString().slice(0, 10)}.`);
   return { programVersion: version, offers: added, tiers: tiers.customers };
 }

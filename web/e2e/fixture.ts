@@ -1,8 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/entry/server.ts';
@@ -19,7 +15,7 @@ export const hasChromium = existsSync(CHROMIUM);
 
 /** Where screenshots go for a reviewer to look at (git-ignored). */
 export const SHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
-export const DEMO = fileURLToPath(new URL('../../demo/online_retail.csv.gz', import.meta.url));
+export { demoHead } from '../../test/import-source.ts';
 
 export const LAUNCH: LaunchOptions = {
   executablePath: CHROMIUM,
@@ -39,21 +35,6 @@ export const LAUNCH: LaunchOptions = {
 export async function launch(): Promise<Browser> {
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch(LAUNCH);
-}
-
-/** The first `lines` data lines of the Online Retail demo (with its header), as a CSV file of their own. */
-export async function demoHead(lines: number): Promise<string> {
-  const file = join(mkdtempSync(join(tmpdir(), 'patron-e2e-')), `online-retail-${lines}.csv`);
-  const out = createWriteStream(file);
-  const rl = createInterface({ input: createReadStream(DEMO).pipe(createGunzip()), crlfDelay: Infinity });
-  let n = -1;
-  for await (const line of rl) {
-    out.write(`${line}\n`);
-    if (++n >= lines) break;
-  }
-  rl.close();
-  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  return file;
 }
 
 export async function listen(app: FastifyInstance): Promise<string> {
