@@ -125,7 +125,7 @@ export type DemoTillSummary = {
  * Sells `sales` through the till, one day at a time, their customers enrolled first: the points whose pending period ended by the day's start are
  * activated, every sale of the day is quoted, and committed with what its customer chose. A member who holds at least
  * REDEEM_FROM_POINTS pays with all the points the quote allows in four sales of ten (the first of the day only). In
- * three sales of seven the cashier offers the discount ladder, and the member takes the step they need (LADDER_NEEDS),
+ * three sales of seven the cashier offers the discount ladder to a member not paying with points, and the member takes the step they need (LADDER_NEEDS),
  * so that the sensitivity model has answers to learn from. All is fixed by the receipt's and the customer's numbers:
  * a second run makes the same choices, and the till answers its receipts as replays.
  */
@@ -193,9 +193,10 @@ function choices(sale: DemoSale, q: PricedResponse, firstOfDay: Set<string>): Pa
   const first = !firstOfDay.has(sale.customer);
   firstOfDay.add(sale.customer);
   const redeem = first && (q.customer.balance?.active ?? 0) >= REDEEM_FROM_POINTS && n % 10 < 4 ? q.points.redeemable : 0;
-  // The ladder is offered in three sales of seven; the customer takes the step they need ('none' is the first).
+  // The ladder is offered in three sales of seven, not to a member paying with points (the quote's points allow for
+  // no extra discount); the customer takes the step they need ('none' is the first).
   const steps = q.ladder.steps.map((s) => s.key);
-  if (steps.length === 0 || n % 7 >= 3) return { redeemPoints: redeem };
+  if (steps.length === 0 || n % 7 >= 3 || redeem > 0) return { redeemPoints: redeem };
   const need = LADDER_NEEDS[(Number(sale.customer) || 0) % LADDER_NEEDS.length]!;
   return { redeemPoints: redeem, ladderStep: steps[Math.min(need, steps.length - 1)]! };
 }

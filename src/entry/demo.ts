@@ -81,7 +81,7 @@ export async function loadDemoReceipts(
   if (sold.failed.length > 0) {
     // Not lost: a sale the till refused is imported as history, as it would have been without the program.
     const refused = new Set(sold.failed.map((s) => s.number));
-    opts.log(`Demo till: ${refused.size} sales refused (first: ${sold.firstError}); imported as history instead.`);
+    opts.log(`Demo till: ${refused.size} sale(s) refused (first: ${sold.firstError}); imported as history instead.`);
     await importDemo(database, opts, (n) => refused.has(n), 'Importing the refused sales');
   }
   await loyalty.activateDue(database, opts.until);
