@@ -21,7 +21,7 @@ export const DEMO_PROGRAM_FILE = join(ROOT, 'demo', 'program.json');
  * group (the better one applies), and a personal offer for the R×F grid's VIP cell stacks on top in `loyalty`.
  */
 const DEMO_OFFERS: unknown[] = [
-  { name: 'From 24 items −5%', rule: { kind: 'volume', minQuantity: 24, discount: { kind: 'percent', percent: 5 } }, group: 'promo', priority: 20, budget: '5000.00' },
+  { name: 'From 24 items −5%', rule: { kind: 'volume', minQuantity: 24, discount: { kind: 'percent', percent: 5 } }, group: 'promo', priority: 20, budget: '100000.00' },
   { name: '3 for 2 on bags', rule: { kind: 'bundle', buy: 3, free: 1 }, group: 'promo', priority: 10, categories: ['bags'] },
   { name: 'VIP thank-you −5%', rule: { kind: 'personal', cells: ['vip'], discount: { kind: 'percent', percent: 5 } }, group: 'loyalty', priority: 10, maxDiscount: '50.00', perCustomerLimit: 3 },
 ];
