@@ -46,8 +46,14 @@ export async function loadDemo(database: Database, opts: { rejectsFile: string; 
     tillFrom: new Date(`${DEMO_TILL_FROM}T00:00:00Z`),
     until: new Date(Date.parse(`${DEMO_AS_OF}T00:00:00Z`) + 86_400_000),
   });
+  // The demo's points were earned in 2011: those still pending on its last day are spendable by now. The activation
+  // job would make them so within 15 minutes; done here, the demo starts in the state it will be in.
+  await loyalty.activateDue(database);
   const seg = await segments.refreshSegments(database, { asOf: DEMO_AS_OF });
   opts.log(`Demo segments as of ${DEMO_AS_OF}: ${seg.customers.toLocaleString('en')} customers on the R×F grid.`);
+  // The discount ladder's answers pooled by cell, the prior of each customer's model (the nightly loyalty.ladder-priors).
+  const priors = await loyalty.refreshCellPriors(database, DEMO_AS_OF, await segments.latestCells(database));
+  opts.log(`Demo ladder priors: ${priors.toLocaleString('en')} cell and step counts.`);
   const clusters = await segments.runClustering(database, { asOf: DEMO_AS_OF });
   opts.log(`Demo clusters: k = ${clusters.k} (${clusters.criterion.method}).`);
   await analytics.fitModel(database, { model: 'bgnbd', calibrationEnd: DEMO_CALIBRATION_END, unit: 'week' });
