@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/db.ts';
 import { demoHead, doubledReceipts } from '../../test/import-source.ts';
@@ -53,6 +53,40 @@ describe('the demo sold at the till from a day on', () => {
     expect(sales.some((s) => s.customer === null)).toBe(true);
     // In the order of time, so that a customer's points are earned before they are spent.
     expect(sales.every((s, i) => i === 0 || sales[i - 1]!.at <= s.at)).toBe(true);
+    // A receipt with any line the till cannot take, wherever that line is, stays whole with the import.
+    const small = join(dirname(file), 'small.csv');
+    writeFileSync(
+      small,
+      [
+        'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+        'A1,85099B,JUMBO BAG,2,2010-12-05 10:00:00,1.95,17850,United Kingdom',
+        'A1,22423,CAKESTAND,1,2010-12-05 10:00:00,10.95,17850,United Kingdom',
+        'B1,22423,CAKESTAND,1,2010-12-05 11:00:00,10.95,,United Kingdom',
+        'B1,22423,CAKESTAND,-1,2010-12-05 11:00:00,10.95,,United Kingdom',
+        'C1,22423,CAKESTAND,1,2010-12-05 12:00:00,x,17850,United Kingdom',
+        'C1,22423,CAKESTAND,1,2010-12-05 12:00:00,10.95,17850,United Kingdom',
+        'D1,22423,CAKESTAND,1,2010-12-01 12:00:00,10.95,17850,United Kingdom',
+        'E1,22423,CAKESTAND,1,2010-12-05 13:00:00,10.95,17850,United Kingdom',
+        'E1,22423,CAKESTAND,1,2010-12-05 13:00:00,10.95,12347,United Kingdom',
+        'C2,22423,CAKESTAND,-1,2010-12-05 14:00:00,10.95,17850,United Kingdom',
+      ].join('\n'),
+    );
+    expect(
+      (await tillSales(small, TILL_FROM)).map((s) => [
+        s.number,
+        s.customer,
+        s.lines.map((l) => [l.sku, l.category, l.quantity, l.unitPrice]),
+      ]),
+    ).toEqual([
+      [
+        'A1',
+        '17850',
+        [
+          ['85099B', 'bags', '2', '1.95'],
+          ['22423', null, '1', '10.95'],
+        ],
+      ],
+    ]);
     expect(demoCategory('85099B', 'JUMBO BAG RED RETROSPOT')).toBe('bags');
     expect(demoCategory('gift_0001_20', 'Dotcomgiftshop Gift Voucher £20.00')).toBe('gift-vouchers');
     expect(demoCategory('22423', 'REGENCY CAKESTAND 3 TIER')).toBeNull();

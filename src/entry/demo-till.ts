@@ -39,13 +39,16 @@ export function demoCategory(sku: string, name: string | null): string | null {
 
 /**
  * The sales of an Online Retail file on or after `from` that the till can take, in the order of their time: every
- * line parses, has a positive quantity and a product, the receipt has at most the till's 500 lines and one customer.
- * A sale the till cannot take is left to the bulk import (it is not in the list), as are all returns.
+ * line parses, is on or after `from`, has a positive quantity and a product, and the receipt has one customer and at
+ * most the till's 500 lines (CommitBody). A sale the till cannot take is left to the bulk import (it is not in the
+ * list), as are all returns.
  */
 export async function tillSales(file: string, from: Date): Promise<DemoSale[]> {
   const format = IMPORT_FORMATS['online-retail']!;
   const input = await openInput(file);
-  const open = new Map<string, DemoSale & { bad: boolean }>();
+  const open = new Map<string, DemoSale>();
+  // Receipts with any line the till cannot take (a bad line, one before `from`, a return): left to the import whole.
+  const bad = new Set<string>();
   let mapper: ReturnType<ImportFormat['begin']> | undefined;
   await streamCsv(input, (b) => {
     let line = b.firstLine;
@@ -58,42 +61,39 @@ export async function tillSales(file: string, from: Date): Promise<DemoSale[]> {
       }
       const res = mapper.map(record, thisLine);
       if ('skip' in res) continue;
-      const key = 'row' in res ? res.row : res.error.receiptKey;
-      if (!key) continue;
-      let sale = open.get(key.number);
-      if ('row' in res) {
-        const r = res.row;
-        if (r.kind !== 'sale' || r.occurredAt < from) continue;
-        if (!sale) {
-          sale = {
-            number: r.number,
-            store: r.storeCode,
-            at: r.occurredAt,
-            customer: r.customerExternalId,
-            country: r.customerCountry ?? null,
-            lines: [],
-            bad: false,
-          };
-          open.set(r.number, sale);
-        }
-        if (r.customerExternalId !== sale.customer || r.sku === null || !(Number(r.quantity) > 0)) sale.bad = true;
-        else {
-          if (r.occurredAt < sale.at) sale.at = r.occurredAt;
-          sale.lines.push({
-            sku: r.sku,
-            category: demoCategory(r.sku, r.productName ?? null),
-            quantity: r.quantity,
-            unitPrice: minorToDecimal(r.unitPriceMinor, r.currency),
-            taxRate: '0',
-          });
-        }
-      } else if (sale) sale.bad = true;
+      if ('error' in res) {
+        if (res.error.receiptKey) bad.add(res.error.receiptKey.number);
+        continue;
+      }
+      const r = res.row;
+      if (r.kind !== 'sale' || r.occurredAt < from || r.sku === null || !(Number(r.quantity) > 0)) {
+        bad.add(r.number);
+        continue;
+      }
+      let sale = open.get(r.number);
+      if (!sale) {
+        sale = {
+          number: r.number,
+          store: r.storeCode,
+          at: r.occurredAt,
+          customer: r.customerExternalId,
+          country: r.customerCountry ?? null,
+          lines: [],
+        };
+        open.set(r.number, sale);
+      }
+      if (r.customerExternalId !== sale.customer) bad.add(r.number);
+      if (r.occurredAt < sale.at) sale.at = r.occurredAt;
+      sale.lines.push({
+        sku: r.sku,
+        category: demoCategory(r.sku, r.productName ?? null),
+        quantity: r.quantity,
+        unitPrice: minorToDecimal(r.unitPriceMinor, r.currency),
+        taxRate: '0',
+      });
     }
   });
-  const sales: DemoSale[] = [];
-  for (const { bad, ...sale } of open.values()) {
-    if (!bad && sale.lines.length <= 500 && CommitBody.safeParse(commitBody(sale)).success) sales.push(sale);
-  }
+  const sales = [...open.values()].filter((s) => !bad.has(s.number) && CommitBody.safeParse(commitBody(s)).success);
   return sales.sort((a, b) => a.at.getTime() - b.at.getTime() || a.number.localeCompare(b.number));
 }
 
@@ -122,18 +122,15 @@ export type DemoTillSummary = {
 };
 
 /**
- * Sells `sales` through the till, one day at a time, their customers enrolled first: the points whose pending period ended by the day's start are
- * activated, every sale of the day is quoted, and committed with what its customer chose. A member who holds at least
- * REDEEM_FROM_POINTS pays with all the points the quote allows in four sales of ten (the first of the day only). In
- * three sales of seven the cashier offers the discount ladder to a member not paying with points, and the member takes the step they need (LADDER_NEEDS),
- * so that the sensitivity model has answers to learn from. All is fixed by the receipt's and the customer's numbers:
- * a second run makes the same choices, and the till answers its receipts as replays.
+ * Sells `sales` through the till, one day at a time, their customers enrolled first. Each day, the points whose
+ * pending period ended by its start are activated, and every sale of the day is quoted, then committed with what its
+ * customer chose. A member who holds at least REDEEM_FROM_POINTS pays with all the points the quote allows in four
+ * sales of ten (the first of the day only). In three sales of seven the cashier offers the discount ladder to a member
+ * not paying with points, and the member takes the step they need (LADDER_NEEDS), so that the sensitivity model has
+ * answers to learn from. All is fixed by the receipt's and the customer's numbers: a second run makes the same
+ * choices, and the till answers its receipts as replays.
  */
-export async function sellAtTill(
-  database: Database,
-  sales: readonly DemoSale[],
-  opts: { progress: boolean; log: (line: string) => void },
-): Promise<DemoTillSummary> {
+export async function sellAtTill(database: Database, sales: readonly DemoSale[], opts: { progress: boolean }): Promise<DemoTillSummary> {
   const out: DemoTillSummary = { sales: 0, replayed: 0, pointsEarned: 0, pointsRedeemed: 0, discounted: 0, failed: [], firstError: null };
   const days = new Map<string, DemoSale[]>();
   for (const s of sales) {

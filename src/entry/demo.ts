@@ -74,7 +74,7 @@ export async function loadDemoReceipts(
 ): Promise<ImportSummary> {
   const atTill = await tillSales(opts.file, opts.tillFrom);
   const numbers = new Set(atTill.map((s) => s.number));
-  const summary = await importDemo(database, opts, (n) => !numbers.has(n), 'Loading the Online Retail demo');
+  const summary = await importDemo(database, opts, (n) => n === undefined || !numbers.has(n), 'Loading the Online Retail demo');
   opts.log(`Demo receipts: ${summary.receiptsCreated.toLocaleString('en')} created, ${summary.receiptsSkipped.toLocaleString('en')} already there; ${summary.customersCreated.toLocaleString('en')} customers.`);
   // The program starts with the tiers that the year's spend up to its first day earned; the till upgrades them.
   await loadDemoLoyalty(database, { log: opts.log, tiersAt: opts.tillFrom });
@@ -88,7 +88,7 @@ export async function loadDemoReceipts(
     // Not lost: a sale the till refused is imported as history, as it would have been without the program.
     const refused = new Set(sold.failed.map((s) => s.number));
     opts.log(`Demo till: ${refused.size} sale(s) refused (first: ${sold.firstError}); imported as history instead.`);
-    await importDemo(database, opts, (n) => refused.has(n), 'Importing the refused sales');
+    await importDemo(database, opts, (n) => n !== undefined && refused.has(n), 'Importing the refused sales');
   }
   await loyalty.activateDue(database, opts.until);
   const tiers = await loyalty.evaluateTiers(database, opts.until);
@@ -96,11 +96,14 @@ export async function loadDemoReceipts(
   return summary;
 }
 
-/** The demo file's receipts whose number `keep` accepts, through the bulk import, with a progress bar. */
+/**
+ * The demo file's receipts whose number `keep` accepts, through the bulk import, with a progress bar. A line without
+ * a receipt number (rejected by the import) is read when `keep(undefined)`.
+ */
 async function importDemo(
   database: Database,
   opts: { file: string; rejectsFile: string; progress: boolean },
-  keep: (number: string) => boolean,
+  keep: (number: string | undefined) => boolean,
   label: string,
 ): Promise<ImportSummary> {
   let bar: ReturnType<typeof createProgress> | undefined;
@@ -118,7 +121,7 @@ async function importDemo(
 }
 
 /** The format, reading only the rows of receipts whose number `keep` accepts (the others are skipped, not rejected). */
-function only(format: ImportFormat, keep: (number: string) => boolean): ImportFormat {
+function only(format: ImportFormat, keep: (number: string | undefined) => boolean): ImportFormat {
   return {
     ...format,
     begin(first, o) {
@@ -128,7 +131,7 @@ function only(format: ImportFormat, keep: (number: string) => boolean): ImportFo
         map(record, line) {
           const res = m.map(record, line);
           const number = 'row' in res ? res.row.number : 'error' in res ? res.error.receiptKey?.number : undefined;
-          return number !== undefined && !keep(number) ? { skip: true } : res;
+          return keep(number) ? res : { skip: true };
         },
       };
     },
