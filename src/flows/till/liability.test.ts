@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROGRAM } from '../../../test/loyalty.ts';
 import { tillFixture } from '../../../test/till.ts';
+import * as loyalty from '../../modules/loyalty/index.ts';
 
 // The points liability (GET /api/v1/loyalty/liability) after sales at the till: what it says was issued and spent is
 // what the till answered, what is outstanding is what the wallets hold, and the program P&L shows the same figures.
@@ -45,6 +46,9 @@ describe('the points liability', () => {
     const before = await call('admin', 'GET', `/api/v1/loyalty/liability?from=${day(-1)}&to=${day(0)}`);
     expect(before.body.issued.points).toBe(0);
     expect(before.body.outstandingEnd.points).toBe(0);
+    // Nothing moved: zeros, and not negative zeros, which JSON hides but the CLI would print as "-0 pts".
+    const none = await loyalty.liability(t.database, new Date(`${day(-1)}T00:00:00Z`), new Date(`${day(0)}T00:00:00Z`));
+    for (const k of ['issued', 'spent', 'expired', 'adjustments'] as const) expect(Object.is(none[k].points, 0), k).toBe(true);
 
     const pnl = await call('admin', 'GET', `/api/v1/program/pnl?from=${day(0)}&to=${day(1)}`);
     expect(pnl.status, JSON.stringify(pnl.body)).toBe(200);

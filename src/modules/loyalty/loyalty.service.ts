@@ -275,12 +275,13 @@ export async function pointsLiability(q: Queryable, from: Date, to: Date): Promi
   const net = (kind: string) => flows.get(kind) ?? 0;
   const known = new Set(['earn', 'reverse-earn', 'redeem', 'restore', 'expire', 'adjust']);
   const other = [...flows].reduce((a, [k, v]) => (known.has(k) ? a : a + v), 0);
+  // Outflows as positive counts; 0 − x rather than −x, so that none is a negative zero ("-0 pts" in the CLI).
   return {
     earned: net('earn'),
-    reversed: -net('reverse-earn'),
-    redeemed: -net('redeem'),
+    reversed: 0 - net('reverse-earn'),
+    redeemed: 0 - net('redeem'),
     restored: net('restore'),
-    expired: -net('expire'),
+    expired: 0 - net('expire'),
     adjusted: net('adjust'),
     other,
     start: balances.a,
