@@ -88,7 +88,9 @@ export async function loadDemoReceipts(
     // Not lost: a sale the till refused is imported as history, as it would have been without the program.
     const refused = new Set(sold.failed.map((s) => s.number));
     opts.log(`Demo till: ${refused.size} sale(s) refused (first: ${sold.firstError}); imported as history instead.`);
-    await importDemo(database, opts, (n) => n !== undefined && refused.has(n), 'Importing the refused sales');
+    // Rejects of this pass (there should be none) go to a file of their own, not over the first pass's.
+    const rejectsFile = opts.rejectsFile.replace(/(\.csv)?$/, '.refused.csv');
+    await importDemo(database, { ...opts, rejectsFile }, (n) => n !== undefined && refused.has(n), 'Importing the refused sales');
   }
   await loyalty.activateDue(database, opts.until);
   const tiers = await loyalty.evaluateTiers(database, opts.until);
@@ -140,8 +142,9 @@ function only(format: ImportFormat, keep: (number: string | undefined) => boolea
 
 /**
  * The demo's loyalty program and offers, when no program exists yet: the program of demo/program.json and three
- * offers in one transaction, then every customer's tier from the spend of the year up to the demo's last day. Well
- * under a second; the till (`POST /api/v1/till/quote`) then prices baskets of the demo's customers.
+ * offers in one transaction, then every customer's tier from the spend of the year up to `tiersAt` (by default the
+ * demo's last day). Well under a second; the till (`POST /api/v1/till/quote`) then prices baskets of the demo's
+ * customers.
  */
 export async function loadDemoLoyalty(
   database: Database,
