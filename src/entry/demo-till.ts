@@ -143,7 +143,7 @@ export async function sellAtTill(database: Database, sales: readonly DemoSale[],
   const joining = [...people.values()];
   for (let i = 0; i < joining.length; i += 1000)
     await database.transaction((s) => customers.resolveExternalIds(s, joining.slice(i, i + 1000)));
-  const bar = createProgress('Selling the demo’s last weeks at the till', sales.length, { enabled: opts.progress, unit: 'receipts' });
+  const bar = createProgress('Demo sales at the till', sales.length, { enabled: opts.progress, unit: 'receipts' });
   try {
     for (const [day, list] of days) {
       await loyalty.activateDue(database, new Date(`${day}T00:00:00Z`));
