@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PATRON_BIN, TestCli, lastJson } from '../../test/cli.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../platform/paths.ts';
 
 let cli: TestCli;
 let work: string;

@@ -23,7 +23,7 @@ import { registerCampaignCommands } from './campaigns-cli.ts';
 import { registerProgramCommands } from './program-cli.ts';
 import { consoleAdminBanner, firstConsoleAdmin, registerUserCommands } from './users-cli.ts';
 import { startServeJobs } from './worker.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../platform/paths.ts';
 
 
 type GlobalOpts = { dataDir?: string; json?: boolean; progress?: boolean };

@@ -21,7 +21,7 @@ import { registerAuditRoutes } from '../platform/http/audit.routes.ts';
 import { registerConsole } from '../platform/http/console.ts';
 import { registerKeyRoutes } from '../platform/http/keys.routes.ts';
 import type { Logger } from '../platform/logger.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../platform/paths.ts';
 
 /** The HTTP API: the platform app plus every module's and flow's routes. The composition root for HTTP. */
 export async function buildServer(

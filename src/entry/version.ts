@@ -1,2 +1,0 @@
-/** The package version, read once from package.json. */
-export { VERSION } from '../platform/paths.ts';
