@@ -78,7 +78,8 @@ export function tillFixture() {
   beforeAll(async () => {
     t.database = await openTestDatabase();
     t.app = await buildServer(t.database, { logger: createLogger('silent'), rateLimitPerMinute: 100_000 });
-    for (const role of ['admin', 'till', 'agent'] as const) keys[role] = (await createApiKey(t.database, role, `test ${role}`)).secret;
+    for (const role of ['admin', 'till', 'agent', 'analyst'] as const)
+      keys[role] = (await createApiKey(t.database, role, `test ${role}`)).secret;
   });
   afterAll(async () => {
     await t.app?.close();

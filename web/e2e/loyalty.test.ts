@@ -150,4 +150,56 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await ru.close();
     }
   });
+
+  it('prices a basket from the console as the till would, and names a bad field by its line', async () => {
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    const digits = (s: string | null) => (s ?? '').replace(/[^\d.-]/g, '');
+    const line = async (i: number, v: Record<string, string>) => {
+      for (const [field, value] of Object.entries(v)) await page.getByTestId(`basket-${field}`).nth(i).fill(value);
+    };
+    try {
+      await login(page, rig.base, ANALYST.email, ANALYST.password);
+      await page.getByTestId('nav-loyalty').click();
+      await page.getByTestId('basket-form').waitFor();
+      await expect.poll(() => page.getByTestId('basket-store').locator('option').allTextContents()).toEqual(['P1', 'S1']);
+      await page.getByTestId('basket-store').selectOption('S1');
+      await page.getByTestId('basket-customer').fill('LOY-0001');
+      await line(0, { sku: 'BEANS', category: 'coffee', quantity: '2', unitPrice: '100.00', taxRate: '10' });
+      await line(1, { sku: 'TV', category: 'electronics', unitPrice: '1000.00' });
+      await page.getByTestId('basket-submit').click();
+      await page.getByTestId('basket-quote').waitFor();
+      // By hand: the coffee offer takes 10% of 200.00; Silver earns 5% of what is paid, 180.00 + 1,000.00, at 1.00 a point.
+      expect(await page.getByTestId('basket-who').textContent()).toMatch(/tier Silver/);
+      expect(
+        await page
+          .getByTestId('basket-line-total')
+          .allTextContents()
+          .then((x) => x.map(digits)),
+      ).toEqual(['180.00', '1000.00']);
+      expect(digits(await page.getByTestId('basket-discount').textContent())).toBe('20.00');
+      expect(digits(await page.getByTestId('basket-total').textContent())).toBe('1180.00');
+      expect(digits(await page.getByTestId('basket-earn').textContent())).toBe('59');
+      expect(await page.getByTestId('basket-applied').allTextContents()).toEqual([
+        expect.stringMatching(/^Coffee -10%.*applied: −.*20\.00$/),
+      ]);
+      expect(await page.getByTestId('basket-recommended').count()).toBe(1);
+      await page.getByTestId('basket').screenshot({ path: `${SHOTS}/32-loyalty-basket.png` });
+
+      // A walk-in gets no points; a quantity that is not a number is named by its line and field, and marked.
+      await page.getByTestId('basket-customer').fill('');
+      await page.getByTestId('basket-submit').click();
+      await expect.poll(() => page.getByTestId('basket-who').textContent()).toMatch(/walk-in/);
+      expect(digits(await page.getByTestId('basket-earn').textContent())).toBe('0');
+      await line(1, { quantity: 'two' });
+      await page.getByTestId('basket-submit').click();
+      await page.getByTestId('basket-fields').waitFor();
+      expect(await page.getByTestId('basket-fields').textContent()).toMatch(/^Line 2, Quantity: /);
+      expect(await page.getByTestId('basket-quantity').nth(1).getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByTestId('basket-quantity').nth(0).getAttribute('aria-invalid')).toBe('false');
+      expect(await page.getByTestId('basket-quote').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** The fields a 400 or 422 names (problem+json `fields`), e.g. `body.lines.0.unitPrice`. */
+    readonly fields: readonly { field: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -28,13 +30,19 @@ function url(path: string, query?: Query): string {
 }
 
 async function toError(res: Response): Promise<ApiError> {
-  let body: { code?: string; message?: string; requestId?: string } = {};
+  let body: { code?: string; message?: string; requestId?: string; fields?: { field: string; message: string }[] } = {};
   try {
     body = (await res.json()) as typeof body;
   } catch {
     // A proxy or a crashed server may answer without a problem body; the status still says enough.
   }
-  return new ApiError(res.status, body.code ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId);
+  return new ApiError(
+    res.status,
+    body.code ?? `HTTP_${res.status}`,
+    body.message ?? res.statusText,
+    body.requestId,
+    Array.isArray(body.fields) ? body.fields : [],
+  );
 }
 
 /**

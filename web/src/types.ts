@@ -27,6 +27,8 @@ import type {
 } from '../../src/flows/customer-360/customer-360.contract.ts';
 import type { Liability as LiabilitySchema, ProgramVersion as ProgramVersionSchema, ProgramVersionList as ProgramVersionListSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
 import type { Offer as OfferSchema } from '../../src/modules/offers/offers.contract.ts';
+import type { StoreList } from '../../src/modules/catalog/catalog.contract.ts';
+import type { QuoteBody, QuoteResponse } from '../../src/flows/till/till.contract.ts';
 
 export type Rfm = z.infer<typeof RfmReport>;
 export type RfmCell = Rfm['grid']['cells'][number];
@@ -91,5 +93,9 @@ export type ProgramConfigT = ProgramVersionT['config'];
 export type ProgramVersionListT = z.infer<typeof ProgramVersionListSchema>;
 export type OfferT = z.infer<typeof OfferSchema>;
 export type OfferListT = { offers: OfferT[] };
+export type StoreListT = StoreList;
+/** What the console sends to POST /till/quote (before the server's defaults), and what it answers. */
+export type QuoteBodyT = z.input<typeof QuoteBody>;
+export type QuoteT = z.infer<typeof QuoteResponse>;
 export type SettlementT = z.infer<typeof SettlementSchema>;
 export type LiabilityT = z.infer<typeof LiabilitySchema>;

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import { canReadPersonalData } from '../../platform/http/app.ts';
 import { commitSale, quote } from './commit.ts';
 import { returnSale } from './returns.ts';
 import { commitBodyOf, issueQuoteToken } from './quote-token.ts';
@@ -18,8 +20,10 @@ const asBuilt = () => (data: unknown) => JSON.stringify(data);
 /** The till: quote a basket, commit a sale exactly once, return all or part of it. */
 export function registerTillRoutes(app: FastifyInstance, database: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // A quote writes nothing: the CRM team tries baskets from the console (analyst) and the contact centre answers
+  // "why no discount?" (agent). Committing and returning stay with the till.
   r.post('/api/v1/till/quote', {
-    config: { roles: ['admin', 'till'] },
+    config: { roles: ['admin', 'till', 'analyst', 'agent'] },
     schema: {
       tags,
       summary: 'Price a basket: applicable and applied offers, line allocations, the discount ladder, points and certificates',
@@ -30,6 +34,12 @@ export function registerTillRoutes(app: FastifyInstance, database: Database): vo
     },
     serializerCompiler: asBuilt,
     handler: async (req) => {
+      // Priced at times of their choosing, quotes would show a role without personal data when a customer's birthday
+      // offer starts and ends: such a role (the console's analyst) prices at the present only.
+      if (req.body.at !== undefined && req.principal?.role !== 'till' && !canReadPersonalData(req))
+        throw new AppError('AUTH_FORBIDDEN', `at: the ${req.principal?.role} role prices baskets at the present time only.`, {
+          fields: [{ field: 'at', message: 'leave it out: only the till and roles with personal data may price at another time' }],
+        });
       // The quote's time is fixed here, so that its token can price the sale at the same moment.
       const body = { ...req.body, at: req.body.at ?? new Date().toISOString() };
       const priced = await quote(database, body);

@@ -247,6 +247,36 @@ describe('the till', () => {
     expect(blocked.body.customer).toMatchObject({ known: false, reason: 'card-blocked' });
   });
 
+  it('lets the console (analyst) and the contact centre (agent) quote, but not commit or return', async () => {
+    const id = await issue('C-ROLES');
+    const lines = [{ sku: 'R', category: 'books', unitPrice: '100.00' }];
+    // Priced now, as the console asks (without `at`).
+    const { at: _at, ...now } = basket('C-ROLES', lines);
+    const asTill = await call('till', 'POST', '/api/v1/till/quote', now);
+    for (const role of ['analyst', 'agent']) {
+      const q = await call(role, 'POST', '/api/v1/till/quote', now);
+      expect(q.status, JSON.stringify(q.body)).toBe(200);
+      expect(q.body.customer).toMatchObject({ known: true, id });
+      expect(q.body.totals).toEqual(asTill.body.totals);
+      const sale = await call(role, 'POST', '/api/v1/till/receipts', { ...basket('C-ROLES', lines), number: `ROLES-${role}` });
+      expect(sale.status).toBe(403);
+      expect(sale.body.code).toBe('AUTH_FORBIDDEN');
+      const back = await call(role, 'POST', '/api/v1/till/returns', {
+        store: 'S1',
+        number: `ROLES-R-${role}`,
+        originalReceipt: { store: 'S1', number: 'x' },
+      });
+      expect(back.status).toBe(403);
+    }
+    // At another time than now, the analyst (no personal data) is refused: its quotes would trace a birthday window.
+    const then = basket('C-ROLES', lines);
+    const analystThen = await call('analyst', 'POST', '/api/v1/till/quote', then);
+    expect(analystThen.status).toBe(403);
+    expect(analystThen.body.fields[0].field).toBe('at');
+    expect((await call('agent', 'POST', '/api/v1/till/quote', then)).status).toBe(200);
+    expect(await points(id)).toEqual({ active: 0, pending: 0 });
+  });
+
   it('refuses bad input with the field named, and writes nothing', async () => {
     const before = await t.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty.till_receipts`);
     const neg = await commit(null, [{ sku: 'A', quantity: '-2', unitPrice: '10.00' }], { number: 'BAD-1' });

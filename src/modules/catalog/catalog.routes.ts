@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Database } from '../../platform/db/client.ts';
+import { StoreList } from './catalog.contract.ts';
 import { listStores } from './catalog.repository.ts';
-
-const Store = z.object({ code: z.string(), name: z.string(), currency: z.string(), createdAt: z.string() });
 
 export function registerCatalogRoutes(app: FastifyInstance, database: Database): void {
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/stores', {
     config: { roles: ['admin', 'analyst', 'till', 'agent', 'partner'] },
-    schema: { tags: ['catalog'], summary: 'List stores', response: { 200: z.object({ stores: z.array(Store) }) } },
+    schema: { tags: ['catalog'], summary: 'List stores', response: { 200: StoreList } },
     handler: async () => ({
       stores: (await listStores(database)).map((s) => ({ code: s.code, name: s.name, currency: s.currency, createdAt: s.createdAt.toISOString() })),
     }),

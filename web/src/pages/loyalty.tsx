@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { get } from '../api.ts';
+import { BasketTry } from '../components/basket-try.tsx';
 import { Chart } from '../components/chart.tsx';
 import { CsvButton, DateField, ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
 import { waterfallOption } from '../components/waterfall.ts';
@@ -38,6 +39,7 @@ export function LoyaltyPage() {
           <PeriodSections />
           <ProgramSection current={program.data} />
           <OffersSection currency={program.data.config.currency} />
+          <BasketTry config={program.data.config} />
         </>
       )}
     </div>
