@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../src/modules/staff/index.ts';
 import { createApiKey } from '../../src/platform/http/auth.ts';
 import { PROGRAM } from '../../test/loyalty.ts';
 import { ANALYST, SHOTS, hasChromium, login, startConsole } from './fixture.ts';
@@ -198,6 +199,66 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       expect(await page.getByTestId('basket-quantity').nth(1).getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByTestId('basket-quantity').nth(0).getAttribute('aria-invalid')).toBe('false');
       expect(await page.getByTestId('basket-quote').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets an admin create an offer from the console, see it apply to a basket, and archive it', async () => {
+    const ADMIN = { email: 'admin@shop.test', password: 'another horse battery' };
+    await createUser(rig.database, { email: ADMIN.email, role: 'admin', password: ADMIN.password, name: 'Test admin' });
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.on('dialog', (d) => void d.accept());
+    const digits = (s: string | null) => (s ?? '').replace(/[^\d.-]/g, '');
+    const tea = async () => {
+      await page.getByTestId('basket-store').selectOption('S1');
+      await page.getByTestId('basket-sku').nth(0).fill('TEA');
+      await page.getByTestId('basket-category').nth(0).fill('tea');
+      await page.getByTestId('basket-quantity').nth(0).fill('3');
+      await page.getByTestId('basket-unitPrice').nth(0).fill('50.00');
+      await page.getByTestId('basket-submit').click();
+      await page.getByTestId('basket-quote').waitFor();
+    };
+    try {
+      await login(page, rig.base, ADMIN.email, ADMIN.password);
+      await page.getByTestId('nav-loyalty').click();
+      await expect.poll(() => page.getByTestId('offer-row').count()).toBe(1);
+      await page.getByTestId('offer-new').click();
+      // Refused as typed: no name, and a quantity below 1; each is named in words and marked, and nothing is created.
+      await page.getByTestId('offer-rule-minQuantity').fill('0');
+      await page.getByTestId('offer-save').click();
+      await page.getByTestId('offer-fields').waitFor();
+      const said = await page.getByTestId('offer-fields').textContent();
+      expect(said).toMatch(/Name: /);
+      expect(said).toMatch(/From quantity: /);
+      expect(await page.getByTestId('offer-rule-minQuantity').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByTestId('offer-row').count()).toBe(1);
+
+      // Three for two on tea: the cheapest of every three is free, so three at 50.00 cost 100.00.
+      await page.getByTestId('offer-name').fill('Tea 3 for 2');
+      await page.getByTestId('offer-kind').selectOption('bundle');
+      await page.getByTestId('offer-rule-buy').fill('3');
+      await page.getByTestId('offer-rule-free').fill('1');
+      await page.getByTestId('offer-group').selectOption('promo');
+      await page.getByTestId('offer-categories').fill('tea');
+      await page.getByTestId('offer-save').click();
+      await expect.poll(() => page.getByTestId('offer-row').count()).toBe(2);
+      expect(await page.getByTestId('offer-form').count()).toBe(0);
+      await tea();
+      expect(await page.getByTestId('basket-applied').allTextContents()).toEqual([
+        expect.stringMatching(/^Tea 3 for 2 .*applied: −.*50\.00$/),
+      ]);
+      expect(digits(await page.getByTestId('basket-total').textContent())).toBe('100.00');
+      await page.screenshot({ path: `${SHOTS}/33-loyalty-offer-created.png`, fullPage: true });
+
+      // Archived, it stops applying at once.
+      const row = page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 2' });
+      await row.getByTestId('offer-archive').click();
+      await expect.poll(() => page.getByTestId('offer-row').count()).toBe(1);
+      await page.getByTestId('basket-submit').click();
+      await expect.poll(() => page.getByTestId('basket-total').textContent().then(digits)).toBe('150.00');
+      expect(await page.getByTestId('basket-applied').count()).toBe(0);
     } finally {
       await context.close();
     }

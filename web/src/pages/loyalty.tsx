@@ -1,13 +1,15 @@
 import { useMemo, useState } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
-import { get } from '../api.ts';
+import { get, post } from '../api.ts';
 import { BasketTry } from '../components/basket-try.tsx';
+import { OfferForm } from '../components/offer-form.tsx';
 import { Chart } from '../components/chart.tsx';
 import { CsvButton, DateField, ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
 import { waterfallOption } from '../components/waterfall.ts';
 import { minusDays } from '../dates.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { LiabilityT, OfferListT, OfferT, ProgramConfigT, ProgramVersionListT, ProgramVersionT, SettlementT } from '../types.ts';
+import { useSession } from '../session.tsx';
 import { useApi } from '../use-api.ts';
 
 // The loyalty program as the CRM team runs it: the points that moved in a period and what is outstanding (the
@@ -38,7 +40,7 @@ export function LoyaltyPage() {
         <>
           <PeriodSections />
           <ProgramSection current={program.data} />
-          <OffersSection currency={program.data.config.currency} />
+          <OffersSection config={program.data.config} />
           <BasketTry config={program.data.config} />
         </>
       )}
@@ -356,22 +358,51 @@ function ProgramView({ program, inForce }: { program: ProgramVersionT; inForce: 
   );
 }
 
-function OffersSection({ currency }: { currency: string }) {
+function OffersSection({ config }: { config: ProgramConfigT }) {
   const { t } = useI18n();
+  const { state } = useSession();
+  // Offers are made and archived by admins (POST /offers); the others see the list.
+  const admin = state.status === 'signed-in' && state.user.role === 'admin';
+  const currency = config.currency;
   const [archived, setArchived] = useState(false);
+  const [creating, setCreating] = useState(false);
   const list = useApi(() => get<OfferListT>('/offers', { archived: archived ? 'true' : undefined }), [archived]);
   const offers = list.data?.offers ?? [];
+  const archive = admin
+    ? async (o: OfferT) => {
+        if (!window.confirm(t('loyaltyPage.archiveConfirm', { name: o.name }))) return;
+        await post(`/offers/${encodeURIComponent(o.id)}/archive`);
+        list.reload();
+      }
+    : undefined;
   return (
     <Section
       title={t('loyaltyPage.offers')}
       testId="offers"
       actions={
-        <label>
-          <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} data-testid="offers-archived" />{' '}
-          {t('loyaltyPage.showArchived')}
-        </label>
+        <>
+          <label>
+            <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} data-testid="offers-archived" />{' '}
+            {t('loyaltyPage.showArchived')}
+          </label>
+          {admin && !creating && (
+            <button type="button" onClick={() => setCreating(true)} data-testid="offer-new">
+              {t('loyaltyPage.newOffer')}
+            </button>
+          )}
+        </>
       }
     >
+      {creating && (
+        <OfferForm
+          config={config}
+          onCancel={() => setCreating(false)}
+          onCreated={() => {
+            setCreating(false);
+            list.reload();
+          }}
+        />
+      )}
       {list.loading && <Loading />}
       {list.error && <ErrorPanel error={list.error} onRetry={list.reload} />}
       {list.data && offers.length === 0 && <p className="muted">{t('loyaltyPage.noOffers')}</p>}
@@ -386,11 +417,12 @@ function OffersSection({ currency }: { currency: string }) {
                 <th>{t('loyaltyPage.scope')}</th>
                 <th>{t('loyaltyPage.budget')}</th>
                 <th className="num">{t('loyaltyPage.perCustomer')}</th>
+                {archive && <th />}
               </tr>
             </thead>
             <tbody>
               {offers.map((o) => (
-                <OfferRow key={o.id} offer={o} currency={currency} />
+                <OfferRow key={o.id} offer={o} currency={currency} onArchive={archive} />
               ))}
             </tbody>
           </table>
@@ -400,7 +432,7 @@ function OffersSection({ currency }: { currency: string }) {
   );
 }
 
-function OfferRow({ offer: o, currency }: { offer: OfferT; currency: string }) {
+function OfferRow({ offer: o, currency, onArchive }: { offer: OfferT; currency: string; onArchive?: (o: OfferT) => Promise<void> }) {
   const { t, tMaybe, int, pct, money, date } = useI18n();
   const spent = Number(o.budgetSpent);
   const budget = o.budget === null ? null : Number(o.budget);
@@ -443,6 +475,15 @@ function OfferRow({ offer: o, currency }: { offer: OfferT; currency: string }) {
         )}
       </td>
       <td className="num">{o.perCustomerLimit === null ? '—' : int(o.perCustomerLimit)}</td>
+      {onArchive && (
+        <td>
+          {o.status === 'active' && (
+            <button type="button" className="secondary" onClick={() => void onArchive(o)} data-testid="offer-archive">
+              {t('loyaltyPage.archive')}
+            </button>
+          )}
+        </td>
+      )}
     </tr>
   );
 }

@@ -1,0 +1,247 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError, post } from '../api.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import type { OfferBodyT, OfferT, ProgramConfigT } from '../types.ts';
+import { ErrorPanel } from './ui.tsx';
+
+// A new offer from the console (POST /offers, admin): its rule, discount, stacking group, validity, scope and limits.
+// The server validates everything and names the fields it refuses; the form marks them and lists them in words.
+
+const KINDS = ['volume', 'brand', 'bundle', 'birthday', 'tier', 'personal'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The form's text for each field, keyed by its path in the request body (rule.minQuantity, budget, …). */
+type Draft = Record<string, string>;
+
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+/** A whole number as a number; anything else as typed, so that the server's answer names the field. */
+const int = (s: string | undefined) => (/^\s*\d+\s*$/.test(s ?? '') ? Number(s) : (s ?? '').trim());
+const num = (s: string | undefined) => (/^\s*\d+(\.\d+)?\s*$/.test(s ?? '') ? Number(s) : (s ?? '').trim());
+const orNull = (s: string | undefined) => (s?.trim() ? s.trim() : null);
+/** A day of the form as the start of that day in UTC. */
+const day = (s: string | undefined) => (s ? `${s}T00:00:00Z` : null);
+
+function bodyOf(kind: Kind, d: Draft): OfferBodyT {
+  const discount =
+    d['rule.discount.kind'] === 'amount'
+      ? { kind: 'amount' as const, amount: (d['rule.discount.amount'] ?? '').trim() }
+      : { kind: 'percent' as const, percent: num(d['rule.discount.percent']) };
+  const rules = {
+    volume: { kind, minQuantity: int(d['rule.minQuantity']), discount },
+    brand: { kind, brands: list(d['rule.brands']), discount },
+    bundle: { kind, buy: int(d['rule.buy']), free: int(d['rule.free']) },
+    birthday: { kind, daysBefore: int(d['rule.daysBefore']), daysAfter: int(d['rule.daysAfter']), discount },
+    tier: { kind, tiers: list(d['rule.tiers']), discount },
+    personal: {
+      kind,
+      ...(list(d['rule.cells']).length ? { cells: list(d['rule.cells']) } : {}),
+      ...(list(d['rule.rfmSegments']).length ? { rfmSegments: list(d['rule.rfmSegments']) } : {}),
+      ...(list(d['rule.customerIds']).length ? { customerIds: list(d['rule.customerIds']) } : {}),
+      discount,
+    },
+  };
+  return {
+    name: (d.name ?? '').trim(),
+    // Types as the server checks them; what is typed wrong goes as typed, and comes back named.
+    rule: rules[kind] as OfferBodyT['rule'],
+    group: d.group ?? '',
+    priority: int(d.priority || '100') as number,
+    validFrom: day(d.validFrom),
+    validTo: day(d.validTo),
+    stores: list(d.stores).length ? list(d.stores) : null,
+    categories: list(d.categories).length ? list(d.categories) : null,
+    maxDiscount: orNull(d.maxDiscount),
+    budget: orNull(d.budget),
+    perCustomerLimit: d.perCustomerLimit?.trim() ? (int(d.perCustomerLimit) as number) : null,
+  };
+}
+
+/** Fields that take a comma-separated list. */
+const LISTS = new Set(['rule.brands', 'rule.cells', 'rule.rfmSegments', 'rule.customerIds']);
+
+/** The rule's own fields, by kind; the discount follows for every kind but the bundle. */
+const RULE_FIELDS: Record<Kind, string[]> = {
+  volume: ['rule.minQuantity'],
+  brand: ['rule.brands'],
+  bundle: ['rule.buy', 'rule.free'],
+  birthday: ['rule.daysBefore', 'rule.daysAfter'],
+  tier: ['rule.tiers'],
+  personal: ['rule.cells', 'rule.rfmSegments', 'rule.customerIds'],
+};
+
+export function OfferForm({
+  config,
+  onCreated,
+  onCancel,
+}: {
+  config: ProgramConfigT;
+  onCreated: (o: OfferT) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const groups = config.stacking.groups.map((g) => g.key);
+  const [kind, setKind] = useState<Kind>('volume');
+  const [d, setD] = useState<Draft>({
+    group: groups[0] ?? '',
+    priority: '100',
+    'rule.discount.kind': 'percent',
+    'rule.minQuantity': '2',
+    'rule.buy': '3',
+    'rule.free': '1',
+    'rule.daysBefore': '3',
+    'rule.daysAfter': '3',
+  });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const set = (k: string) => (v: string) => setD((x) => ({ ...x, [k]: v }));
+  const label = (k: string) => t(`offerForm.${k}` as MessageKey);
+  const why = (k: string) => error?.fields.find((f) => f.field === `body.${k}` || f.field.startsWith(`body.${k}.`))?.message;
+
+  const field = (k: string, input?: ReactNode, hint?: string) => (
+    <label className="field" key={k}>
+      <span>{label(k)}</span>
+      {input ?? (
+        <input
+          value={d[k] ?? ''}
+          onChange={(e) => set(k)(e.target.value)}
+          aria-invalid={!!why(k)}
+          title={why(k)}
+          data-testid={`offer-${k.replace(/\./g, '-')}`}
+        />
+      )}
+      {hint && <span className="small">{hint}</span>}
+    </label>
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onCreated(await post<OfferT>('/offers', bodyOf(kind, d)));
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'NETWORK', String(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const discountKind = d['rule.discount.kind'] ?? 'percent';
+  return (
+    <form className="panel offer-form" onSubmit={(e) => void submit(e)} data-testid="offer-form">
+      <div className="form-grid">
+        {field('name')}
+        {field(
+          'kind',
+          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="offer-kind">
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`offerKind.${k}`)}
+              </option>
+            ))}
+          </select>,
+        )}
+        {RULE_FIELDS[kind].map((k) =>
+          field(
+            k,
+            undefined,
+            k === 'rule.tiers'
+              ? t('offerForm.tiersHint', { list: config.tiers.levels.map((l) => l.key).join(', ') })
+              : LISTS.has(k)
+                ? t('offerForm.commas')
+                : undefined,
+          ),
+        )}
+        {kind !== 'bundle' && (
+          <>
+            {field(
+              'rule.discount.kind',
+              <select value={discountKind} onChange={(e) => set('rule.discount.kind')(e.target.value)} data-testid="offer-discount-kind">
+                <option value="percent">{t('offerForm.percentOff')}</option>
+                <option value="amount">{t('offerForm.amountOff', { currency: config.currency })}</option>
+              </select>,
+            )}
+            {field(discountKind === 'amount' ? 'rule.discount.amount' : 'rule.discount.percent')}
+          </>
+        )}
+        {field(
+          'group',
+          <select value={d.group} onChange={(e) => set('group')(e.target.value)} aria-invalid={!!why('group')} data-testid="offer-group">
+            {groups.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field('priority')}
+        {field(
+          'validFrom',
+          <input type="date" value={d.validFrom ?? ''} onChange={(e) => set('validFrom')(e.target.value)} data-testid="offer-validFrom" />,
+        )}
+        {field(
+          'validTo',
+          <input
+            type="date"
+            value={d.validTo ?? ''}
+            onChange={(e) => set('validTo')(e.target.value)}
+            aria-invalid={!!why('validTo')}
+            data-testid="offer-validTo"
+          />,
+        )}
+        {field('stores', undefined, t('offerForm.commasAll'))}
+        {field('categories', undefined, t('offerForm.commasAll'))}
+        {field('maxDiscount')}
+        {field('budget')}
+        {field('perCustomerLimit')}
+      </div>
+      {error && <ErrorPanel error={error} />}
+      {error && error.fields.length > 0 && (
+        <ul className="bad" data-testid="offer-fields">
+          {error.fields.map((f) => (
+            <li key={f.field}>
+              {fieldName(f.field, label)}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="toolbar">
+        <button type="submit" disabled={busy} data-testid="offer-save">
+          {t('offerForm.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('offerForm.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A field the server named, in the form's words: body.rule.minQuantity → "Minimum quantity". */
+function fieldName(path: string, label: (k: string) => string): string {
+  const k = path.replace(/^body\./, '');
+  const known = [...Object.values(RULE_FIELDS).flat(), 'rule.discount.percent', 'rule.discount.amount'].find(
+    (f) => k === f || k.startsWith(`${f}.`),
+  );
+  if (known) return label(known);
+  const top = k.split('.')[0]!;
+  return [
+    'name',
+    'group',
+    'priority',
+    'validFrom',
+    'validTo',
+    'stores',
+    'categories',
+    'maxDiscount',
+    'budget',
+    'perCustomerLimit',
+  ].includes(top)
+    ? label(top)
+    : k;
+}
