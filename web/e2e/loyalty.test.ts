@@ -20,12 +20,15 @@ const BURN_VALUE = 0.9;
 
 describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /usr/bin/chromium)', () => {
   let rig: Awaited<ReturnType<typeof startConsole>>;
+  const ADMIN = { email: 'admin@shop.test', password: 'another horse battery' };
+  const keys = { admin: '', till: '' };
   const sums = { issued: 0, spent: 0, partnerIssued: 0, partnerBurned: 0 };
 
   beforeAll(async () => {
     rig = await startConsole(async () => undefined);
-    const admin = (await createApiKey(rig.database, 'admin', 'e2e admin')).secret;
-    const till = (await createApiKey(rig.database, 'till', 'e2e till')).secret;
+    const admin = (keys.admin = (await createApiKey(rig.database, 'admin', 'e2e admin')).secret);
+    const till = (keys.till = (await createApiKey(rig.database, 'till', 'e2e till')).secret);
+    await createUser(rig.database, { email: ADMIN.email, role: 'admin', password: ADMIN.password, name: 'Test admin' });
     const call = async (key: string, method: string, path: string, body: unknown) => {
       const res = await fetch(`${rig.base}/api/v1${path}`, {
         method,
@@ -205,8 +208,6 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
   });
 
   it('lets an admin create an offer from the console, see it apply to a basket, and archive it', async () => {
-    const ADMIN = { email: 'admin@shop.test', password: 'another horse battery' };
-    await createUser(rig.database, { email: ADMIN.email, role: 'admin', password: ADMIN.password, name: 'Test admin' });
     const context = await rig.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
     const page = await context.newPage();
     page.on('dialog', (d) => void d.accept());
@@ -259,6 +260,74 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('basket-submit').click();
       await expect.poll(() => page.getByTestId('basket-total').textContent().then(digits)).toBe('150.00');
       expect(await page.getByTestId('basket-applied').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("replaces and blocks a customer's card from the Customer 360 page, the balance following the card", async () => {
+    const api = async (key: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${rig.base}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const card = (await api(keys.admin, 'GET', '/loyalty/cards/LOY-0002')).body as { customerId: string };
+    const points = async () => {
+      const b = (await api(keys.admin, 'GET', `/loyalty/customers/${card.customerId}/points`)).body as { active: number; pending: number };
+      return { active: b.active, pending: b.pending };
+    };
+    const before = await points();
+    expect(before.active + before.pending).toBeGreaterThan(0);
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.on('dialog', (d) => void d.accept());
+    const row = (n: string) => page.locator(`[data-testid="loyalty-card"][data-number="${n}"]`);
+    try {
+      // The analyst sees the card, masked, and no actions on it.
+      await login(page, rig.base, ANALYST.email, ANALYST.password);
+      await page.getByTestId('signed-in-as').waitFor();
+      await page.goto(`${rig.base}/customers/${card.customerId}`);
+      await row('••••0002').waitFor();
+      expect(await page.getByTestId('card-replace').count()).toBe(0);
+      await page.getByTestId('logout').click();
+
+      await login(page, rig.base, ADMIN.email, ADMIN.password);
+      await page.getByTestId('signed-in-as').waitFor();
+      await page.goto(`${rig.base}/customers/${card.customerId}`);
+      // A number another card has is refused, and named; nothing changes.
+      await row('LOY-0002').getByTestId('card-replace').click();
+      await page.getByTestId('card-new-number').fill('LOY-0001');
+      await page.getByTestId('card-replace-submit').click();
+      await expect.poll(() => page.getByTestId('card-error').getAttribute('data-code')).toBe('LOYALTY_CARD_TAKEN');
+      await page.getByTestId('card-new-number').fill('LOY-0002-B');
+      await page.getByTestId('card-replace-submit').click();
+      await row('LOY-0002-B').waitFor();
+      await expect.poll(() => row('LOY-0002').locator('[data-status]').getAttribute('data-status')).toBe('replaced');
+      expect(await row('LOY-0002').textContent()).toMatch(/by LOY-0002-B/);
+      expect(await points()).toEqual(before);
+      const byNew = await api(keys.till, 'POST', '/till/quote', {
+        store: 'S1',
+        currency: 'RUB',
+        customer: { kind: 'card', value: 'LOY-0002-B' },
+        lines: [{ sku: 'X', unitPrice: '10.00' }],
+      });
+      expect((byNew.body.customer as { id: string }).id).toBe(card.customerId);
+
+      await row('LOY-0002-B').getByTestId('card-block').click();
+      await expect.poll(() => row('LOY-0002-B').locator('[data-status]').getAttribute('data-status')).toBe('blocked');
+      expect(await row('LOY-0002-B').getByTestId('card-block').count()).toBe(0);
+      const blocked = await api(keys.till, 'POST', '/till/quote', {
+        store: 'S1',
+        currency: 'RUB',
+        customer: { kind: 'card', value: 'LOY-0002-B' },
+        lines: [{ sku: 'X', unitPrice: '10.00' }],
+      });
+      expect((blocked.body.customer as { reason: string }).reason).toBe('card-blocked');
+      expect(await points()).toEqual(before);
+      await page.screenshot({ path: `${SHOTS}/34-customer-cards.png` });
     } finally {
       await context.close();
     }

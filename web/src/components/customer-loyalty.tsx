@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
+import { CardActions, useCanManageCards } from './card-actions.tsx';
 import { Chart } from './chart.tsx';
 import { Section, Stat } from './ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -28,8 +29,9 @@ function signedPoints(e: LedgerEntryT, owner: string): number {
 }
 
 /** The customer's loyalty section of the 360 page: wallet, tier, cards, household, offers, sensitivity, ledger. */
-export function Loyalty({ loyalty: l, customerId }: { loyalty: Loyalty360 | null; customerId: string }) {
+export function Loyalty({ loyalty: l, customerId, onChanged }: { loyalty: Loyalty360 | null; customerId: string; onChanged?: () => void }) {
   const i18n = useI18n();
+  const manage = useCanManageCards() && onChanged !== undefined;
   const { t, tMaybe, int, num, pct, money, date, dateTime } = i18n;
 
   const chart = useMemo<EChartsCoreOption | undefined>(() => {
@@ -182,11 +184,12 @@ export function Loyalty({ loyalty: l, customerId }: { loyalty: Loyalty360 | null
                   <th>{t('loyalty.card')}</th>
                   <th>{t('loyalty.cardStatus')}</th>
                   <th>{t('loyalty.issued')}</th>
+                  {manage && <th />}
                 </tr>
               </thead>
               <tbody>
                 {l.cards.map((c) => (
-                  <tr key={c.number}>
+                  <tr key={c.number} data-testid="loyalty-card" data-number={c.number}>
                     <td>
                       <code>{c.number}</code>
                     </td>
@@ -200,6 +203,7 @@ export function Loyalty({ loyalty: l, customerId }: { loyalty: Loyalty360 | null
                       {c.replacedBy && <span className="muted small"> {t('loyalty.replacedBy', { number: c.replacedBy })}</span>}
                     </td>
                     <td>{date(c.issuedAt)}</td>
+                    {manage && <td>{c.status === 'active' && <CardActions number={c.number} onChanged={onChanged!} />}</td>}
                   </tr>
                 ))}
               </tbody>

@@ -209,7 +209,7 @@ function Customer({ id }: { id: string }) {
           )}
         </Section>
       </div>
-      <Loyalty loyalty={d.loyalty} customerId={c.id} />
+      <Loyalty loyalty={d.loyalty} customerId={c.id} onChanged={v.reload} />
       <Section title={t('c360.segmentHistory')} testId="c360-segments">
         {d.segments.length === 0 ? (
           <p className="muted">{t('common.none')}</p>
