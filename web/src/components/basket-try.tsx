@@ -3,7 +3,7 @@ import { ApiError, get, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ProgramConfigT, QuoteBodyT, QuoteT, StoreListT } from '../types.ts';
 import { useApi } from '../use-api.ts';
-import { ErrorPanel, Section, Stat } from './ui.tsx';
+import { IdentityKindSelect, RefusedFields, Section, Stat } from './ui.tsx';
 
 // Try a basket: the till's own quote (POST /till/quote, which writes nothing), asked from the console, so that whoever
 // sets up offers sees how they stack on a basket, for a customer or a walk-in, without a till.
@@ -90,8 +90,8 @@ export function BasketTry({ config }: { config: ProgramConfigT }) {
       <p className="muted small">{t('basket.help')}</p>
       <form onSubmit={(e) => void submit(e)} data-testid="basket-form">
         <div className="toolbar">
-          <label>
-            {t('basket.store')}{' '}
+          <label className="field">
+            <span>{t('basket.store')}</span>
             {stores.data && stores.data.stores.length > 0 ? (
               <select value={storeCode} onChange={(e) => setStore(e.target.value)} data-testid="basket-store">
                 {stores.data.stores.map((s) => (
@@ -104,18 +104,12 @@ export function BasketTry({ config }: { config: ProgramConfigT }) {
               <input value={store} onChange={(e) => setStore(e.target.value)} aria-invalid={!!bad('store')} data-testid="basket-store" />
             )}
           </label>
-          <label>
-            {t('c360.kind')}{' '}
-            <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="basket-kind">
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(`c360.kind.${k}`)}
-                </option>
-              ))}
-            </select>
+          <label className="field">
+            <span>{t('c360.kind')}</span>
+            <IdentityKindSelect kinds={KINDS} value={kind} onChange={setKind} testId="basket-kind" />
           </label>
-          <label>
-            {t('basket.customer')}{' '}
+          <label className="field">
+            <span>{t('basket.customer')}</span>
             <input
               value={who}
               placeholder={t('basket.walkIn')}
@@ -183,16 +177,7 @@ export function BasketTry({ config }: { config: ProgramConfigT }) {
           </button>
         </div>
       </form>
-      {error && <ErrorPanel error={error} />}
-      {error && error.fields.length > 0 && (
-        <ul className="bad" data-testid="basket-fields">
-          {error.fields.map((f) => (
-            <li key={f.field}>
-              {fieldText(f.field, sentRows, t)}: {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {error && <RefusedFields error={error} name={(f) => fieldText(f, sentRows, t)} testId="basket-fields" />}
       {answer && <QuoteView q={answer} config={config} />}
     </Section>
   );

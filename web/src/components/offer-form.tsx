@@ -3,7 +3,7 @@ import { ApiError, post } from '../api.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { OfferBodyT, OfferT, ProgramConfigT } from '../types.ts';
-import { ErrorPanel } from './ui.tsx';
+import { RefusedFields } from './ui.tsx';
 
 // A new offer from the console (POST /offers, admin): its rule, discount, stacking group, validity, scope and limits.
 // The server validates everything and names the fields it refuses; the form marks them and lists them in words.
@@ -200,16 +200,7 @@ export function OfferForm({
         {field('budget')}
         {field('perCustomerLimit')}
       </div>
-      {error && <ErrorPanel error={error} />}
-      {error && error.fields.length > 0 && (
-        <ul className="bad" data-testid="offer-fields">
-          {error.fields.map((f) => (
-            <li key={f.field}>
-              {fieldName(f.field, label)}: {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {error && <RefusedFields error={error} name={(f) => fieldName(f, label)} testId="offer-fields" />}
       <div className="toolbar">
         <button type="submit" disabled={busy} data-testid="offer-save">
           {t('offerForm.save')}

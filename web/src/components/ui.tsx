@@ -58,6 +58,51 @@ export function Loading() {
   );
 }
 
+/**
+ * A refused request: its panel, then each field the API named, in the words of the form it came from (`name` turns
+ * `body.lines.1.quantity` into "Line 2, Quantity").
+ */
+export function RefusedFields({ error, name, testId }: { error: ApiError; name: (field: string) => string; testId: string }) {
+  return (
+    <>
+      <ErrorPanel error={error} />
+      {error.fields.length > 0 && (
+        <ul className="bad" data-testid={testId}>
+          {error.fields.map((f) => (
+            <li key={f.field}>
+              {name(f.field)}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** A select of identity kinds, named as the Customer 360 search names them (c360.kind.*). */
+export function IdentityKindSelect<K extends string>({
+  kinds,
+  value,
+  onChange,
+  testId,
+}: {
+  kinds: readonly K[];
+  value: K;
+  onChange: (k: K) => void;
+  testId: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value as K)} data-testid={testId}>
+      {kinds.map((k) => (
+        <option key={k} value={k}>
+          {t(`c360.kind.${k}` as Parameters<typeof t>[0])}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
     <div className="stat">
@@ -145,7 +190,19 @@ export function Section({
 }
 
 /** A select of named things (an experiment, a campaign) that navigates to `${base}/${name}` when one is picked. */
-export function NamePicker({ label, names, value, base, testId }: { label: string; names: string[]; value: string | undefined; base: string; testId: string }) {
+export function NamePicker({
+  label,
+  names,
+  value,
+  base,
+  testId,
+}: {
+  label: string;
+  names: string[];
+  value: string | undefined;
+  base: string;
+  testId: string;
+}) {
   return (
     <label>
       {label}{' '}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../api.ts';
 import { get } from '../api.ts';
 import { Loyalty } from '../components/customer-loyalty.tsx';
-import { ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
+import { ErrorPanel, IdentityKindSelect, Loading, Section, Stat } from '../components/ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { minorToMajor } from '../money.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
@@ -52,13 +52,7 @@ function Search() {
       <form className="toolbar" onSubmit={submit} role="search">
         <label className="field">
           <span>{t('c360.kind')}</span>
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="search-kind">
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`c360.kind.${k}`)}
-              </option>
-            ))}
-          </select>
+          <IdentityKindSelect kinds={KINDS} value={kind} onChange={setKind} testId="search-kind" />
         </label>
         <label className="field grow">
           <span>{t('c360.search')}</span>
