@@ -332,4 +332,53 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await context.close();
     }
   });
+
+  it('lets an admin edit the program as JSON, refusing text that is not JSON or not a program, and keeps the history', async () => {
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    const quoteEarn = async () => {
+      const res = await fetch(`${rig.base}/api/v1/till/quote`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.till}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          store: 'S1',
+          currency: 'RUB',
+          customer: { kind: 'card', value: 'LOY-0001' },
+          lines: [{ sku: 'TV', unitPrice: '1000.00' }],
+        }),
+      });
+      return ((await res.json()) as { points: { earn: number } }).points.earn;
+    };
+    // 5% back on 1,000.00 at 1.00 a point.
+    expect(await quoteEarn()).toBe(50);
+    try {
+      await login(page, rig.base, ADMIN.email, ADMIN.password);
+      await page.getByTestId('nav-loyalty').click();
+      await page.getByTestId('program-edit').click();
+      const json = page.getByTestId('program-json');
+      const text = await json.inputValue();
+      expect(JSON.parse(text)).toMatchObject({ currency: 'RUB', earn: { basePercent: 5 } });
+
+      await json.fill(text.slice(0, -1));
+      await page.getByTestId('program-save').click();
+      await page.getByTestId('program-not-json').waitFor();
+      await json.fill(text.replace('"basePercent": 5', '"basePercent": -1'));
+      await page.getByTestId('program-save').click();
+      await page.getByTestId('program-fields').waitFor();
+      expect(await page.getByTestId('program-fields').textContent()).toMatch(/^config\.earn\.basePercent: /);
+      expect(await quoteEarn()).toBe(50);
+
+      await json.fill(text.replace('"basePercent": 5', '"basePercent": 6'));
+      await page.getByTestId('program-note').fill('e2e: 6% back');
+      await page.getByTestId('program-save').click();
+      await expect.poll(() => page.getByTestId('program-version').textContent()).toMatch(/^Version 3, in force since .* · e2e: 6% back$/);
+      expect(await page.getByTestId('program-editor').count()).toBe(0);
+      expect(await quoteEarn()).toBe(60);
+      // The version before is still there to read.
+      await page.getByTestId('program-version-select').selectOption('2');
+      await expect.poll(() => page.getByTestId('program-version').textContent()).toMatch(/^Version 2 of .* · e2e program, platinum$/);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -110,6 +110,11 @@ export async function get<T>(path: string, query?: Query): Promise<T> {
   return (await res.json()) as T;
 }
 
+export async function put<T>(path: string, json: unknown): Promise<T> {
+  const res = await request('PUT', path, { json });
+  return (await res.json()) as T;
+}
+
 export async function post<T>(path: string, json?: unknown, query?: Query): Promise<T> {
   const res = await request('POST', path, { json: json ?? {}, query });
   return (res.status === 204 ? undefined : await res.json()) as T;

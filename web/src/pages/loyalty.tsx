@@ -1,8 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { get, post } from '../api.ts';
 import { BasketTry } from '../components/basket-try.tsx';
 import { OfferForm } from '../components/offer-form.tsx';
+import { ProgramEditor } from '../components/program-editor.tsx';
 import { Chart } from '../components/chart.tsx';
 import { CsvButton, DateField, ErrorPanel, Loading, Section, Stat } from '../components/ui.tsx';
 import { waterfallOption } from '../components/waterfall.ts';
@@ -39,7 +40,7 @@ export function LoyaltyPage() {
       {program.data && (
         <>
           <PeriodSections />
-          <ProgramSection current={program.data} />
+          <ProgramSection current={program.data} onSaved={program.reload} />
           <OffersSection config={program.data.config} />
           <BasketTry config={program.data.config} />
         </>
@@ -215,9 +216,14 @@ function SettlementSection({ from, to }: { from: string; to: string }) {
 }
 
 /** The program in force, or an earlier version picked from its history (a receipt names the version that priced it). */
-function ProgramSection({ current }: { current: ProgramVersionT }) {
+function ProgramSection({ current, onSaved }: { current: ProgramVersionT; onSaved: () => void }) {
   const { t, dateTime } = useI18n();
+  const { state } = useSession();
+  const admin = state.status === 'signed-in' && state.user.role === 'admin';
+  const [editing, setEditing] = useState(false);
   const [picked, setPicked] = useState(current.version);
+  // A new version saved: the page reloads the program, and this shows the version now in force.
+  useEffect(() => setPicked(current.version), [current.version]);
   const history = useApi(() => get<ProgramVersionListT>('/loyalty/program/versions'), [current.version]);
   const other = picked !== current.version;
   const earlier = useApi(() => get<ProgramVersionT>(`/loyalty/program/versions/${picked}`), [picked], other);
@@ -228,23 +234,40 @@ function ProgramSection({ current }: { current: ProgramVersionT }) {
       title={t('loyaltyPage.program')}
       testId="program"
       actions={
-        versions.length > 1 && (
-          <label>
-            {t('loyaltyPage.versionPick')}{' '}
-            <select value={picked} onChange={(e) => setPicked(Number(e.target.value))} data-testid="program-version-select">
-              {versions.map((v) => (
-                <option key={v.version} value={v.version}>
-                  {t(v.inForce ? 'loyaltyPage.versionInForce' : 'loyaltyPage.versionOption', {
-                    version: v.version,
-                    at: dateTime(v.createdAt),
-                  })}
-                </option>
-              ))}
-            </select>
-          </label>
-        )
+        <>
+          {admin && !editing && (
+            <button type="button" className="secondary" onClick={() => setEditing(true)} data-testid="program-edit">
+              {t('programEditor.edit')}
+            </button>
+          )}
+          {versions.length > 1 && (
+            <label>
+              {t('loyaltyPage.versionPick')}{' '}
+              <select value={picked} onChange={(e) => setPicked(Number(e.target.value))} data-testid="program-version-select">
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    {t(v.inForce ? 'loyaltyPage.versionInForce' : 'loyaltyPage.versionOption', {
+                      version: v.version,
+                      at: dateTime(v.createdAt),
+                    })}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+        </>
       }
     >
+      {editing && (
+        <ProgramEditor
+          current={current}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            onSaved();
+          }}
+        />
+      )}
       {other && earlier.loading && <Loading />}
       {other && earlier.error && <ErrorPanel error={earlier.error} onRetry={earlier.reload} />}
       {shown && <ProgramView program={shown} inForce={!other} />}
