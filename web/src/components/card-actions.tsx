@@ -55,7 +55,7 @@ export function CardActions({ number, onChanged }: { number: string; onChanged: 
             {t('cardActions.replace')}
           </button>
           <button type="button" className="secondary" onClick={() => setReplacing(false)}>
-            {t('offerForm.cancel')}
+            {t('common.cancel')}
           </button>
         </form>
       ) : (

@@ -3,7 +3,7 @@ import { ApiError, post } from '../api.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { OfferBodyT, OfferT, ProgramConfigT } from '../types.ts';
-import { RefusedFields } from './ui.tsx';
+import { RefusedFields, SaveCancel } from './ui.tsx';
 
 // A new offer from the console (POST /offers, admin): its rule, discount, stacking group, validity, scope and limits.
 // The server validates everything and names the fields it refuses; the form marks them and lists them in words.
@@ -201,14 +201,7 @@ export function OfferForm({
         {field('perCustomerLimit')}
       </div>
       {error && <RefusedFields error={error} name={(f) => fieldName(f, label)} testId="offer-fields" />}
-      <div className="toolbar">
-        <button type="submit" disabled={busy} data-testid="offer-save">
-          {t('offerForm.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          {t('offerForm.cancel')}
-        </button>
-      </div>
+      <SaveCancel label={t('offerForm.save')} busy={busy} onCancel={onCancel} testId="offer-save" />
     </form>
   );
 }

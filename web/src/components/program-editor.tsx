@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, put } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ProgramVersionT } from '../types.ts';
-import { RefusedFields } from './ui.tsx';
+import { RefusedFields, SaveCancel } from './ui.tsx';
 
 // The program as the JSON that PUT /loyalty/program takes (what `patron loyalty program set FILE` reads), edited in
 // place by an admin. Saving stores a new version and puts it in force; the earlier ones stay in the history.
@@ -60,14 +60,7 @@ export function ProgramEditor({ current, onSaved, onCancel }: { current: Program
         </p>
       )}
       {error && <RefusedFields error={error} name={(f) => f.replace(/^body\./, '')} testId="program-fields" />}
-      <div className="toolbar">
-        <button type="submit" disabled={busy} data-testid="program-save">
-          {t('programEditor.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          {t('offerForm.cancel')}
-        </button>
-      </div>
+      <SaveCancel label={t('programEditor.save')} busy={busy} onCancel={onCancel} testId="program-save" />
     </form>
   );
 }

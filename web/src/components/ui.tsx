@@ -79,6 +79,21 @@ export function RefusedFields({ error, name, testId }: { error: ApiError; name: 
   );
 }
 
+/** A form's submit button and its Cancel, side by side. */
+export function SaveCancel({ label, busy, onCancel, testId }: { label: string; busy: boolean; onCancel: () => void; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="toolbar">
+      <button type="submit" disabled={busy} data-testid={testId}>
+        {label}
+      </button>
+      <button type="button" className="secondary" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
+
 /** A select of identity kinds, named as the Customer 360 search names them (c360.kind.*). */
 export function IdentityKindSelect<K extends string>({
   kinds,

@@ -1,0 +1,141 @@
+import { useState } from 'react';
+import { get, post } from '../api.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { useSession } from '../session.tsx';
+import type { OfferListT, OfferT, ProgramConfigT } from '../types.ts';
+import { useApi } from '../use-api.ts';
+import { OfferForm } from './offer-form.tsx';
+import { ErrorPanel, Loading, Section } from './ui.tsx';
+
+// The Loyalty page's offers: each with its group, validity, scope and budget used; an admin makes new ones
+// (OfferForm) and archives them.
+
+export function OffersSection({ config }: { config: ProgramConfigT }) {
+  const { t } = useI18n();
+  const { state } = useSession();
+  // Offers are made and archived by admins (POST /offers); the others see the list.
+  const admin = state.status === 'signed-in' && state.user.role === 'admin';
+  const currency = config.currency;
+  const [archived, setArchived] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const list = useApi(() => get<OfferListT>('/offers', { archived: archived ? 'true' : undefined }), [archived]);
+  const offers = list.data?.offers ?? [];
+  const archive = admin
+    ? async (o: OfferT) => {
+        if (!window.confirm(t('loyaltyPage.archiveConfirm', { name: o.name }))) return;
+        await post(`/offers/${encodeURIComponent(o.id)}/archive`);
+        list.reload();
+      }
+    : undefined;
+  return (
+    <Section
+      title={t('loyaltyPage.offers')}
+      testId="offers"
+      actions={
+        <>
+          <label>
+            <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} data-testid="offers-archived" />{' '}
+            {t('loyaltyPage.showArchived')}
+          </label>
+          {admin && !creating && (
+            <button type="button" onClick={() => setCreating(true)} data-testid="offer-new">
+              {t('loyaltyPage.newOffer')}
+            </button>
+          )}
+        </>
+      }
+    >
+      {creating && (
+        <OfferForm
+          config={config}
+          onCancel={() => setCreating(false)}
+          onCreated={() => {
+            setCreating(false);
+            list.reload();
+          }}
+        />
+      )}
+      {list.loading && <Loading />}
+      {list.error && <ErrorPanel error={list.error} onRetry={list.reload} />}
+      {list.data && offers.length === 0 && <p className="muted">{t('loyaltyPage.noOffers')}</p>}
+      {offers.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{t('loyaltyPage.offer')}</th>
+                <th>{t('loyaltyPage.group')}</th>
+                <th>{t('loyaltyPage.validity')}</th>
+                <th>{t('loyaltyPage.scope')}</th>
+                <th>{t('loyaltyPage.budget')}</th>
+                <th className="num">{t('loyaltyPage.perCustomer')}</th>
+                {archive && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {offers.map((o) => (
+                <OfferRow key={o.id} offer={o} currency={currency} onArchive={archive} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function OfferRow({ offer: o, currency, onArchive }: { offer: OfferT; currency: string; onArchive?: (o: OfferT) => Promise<void> }) {
+  const { t, tMaybe, int, pct, money, date } = useI18n();
+  const spent = Number(o.budgetSpent);
+  const budget = o.budget === null ? null : Number(o.budget);
+  const share = budget ? Math.min(1, spent / budget) : 0;
+  const scope = [
+    o.stores ? t('loyaltyPage.stores', { list: o.stores.join(', ') }) : null,
+    o.categories ? t('loyaltyPage.categories', { list: o.categories.join(', ') }) : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return (
+    <tr data-testid="offer-row" className={o.status === 'archived' ? 'muted' : undefined}>
+      <td>
+        {o.name} <span className="badge">{tMaybe(`offerKind.${o.kind}`) ?? o.kind}</span>
+        {o.status === 'archived' && <span className="badge">{t('loyaltyPage.archived')}</span>}
+      </td>
+      <td>
+        <code>{o.group}</code>
+      </td>
+      <td>
+        {o.validFrom || o.validTo
+          ? `${o.validFrom ? date(o.validFrom) : '…'} – ${o.validTo ? date(o.validTo) : '…'}`
+          : t('loyaltyPage.always')}
+      </td>
+      <td>{scope || t('loyaltyPage.everywhere')}</td>
+      <td data-testid="offer-budget">
+        {budget === null ? (
+          t('loyaltyPage.noBudget')
+        ) : (
+          <>
+            <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={budget} aria-valuenow={spent}>
+              <span style={{ width: `${share * 100}%` }} className={share >= 0.9 ? 'meter-high' : undefined} />
+            </div>
+            {t('loyaltyPage.budgetUse', {
+              spent: money(o.budgetSpent, currency),
+              budget: money(o.budget!, currency),
+              share: pct(share, 0),
+            })}
+          </>
+        )}
+      </td>
+      <td className="num">{o.perCustomerLimit === null ? '—' : int(o.perCustomerLimit)}</td>
+      {onArchive && (
+        <td>
+          {o.status === 'active' && (
+            <button type="button" className="secondary" onClick={() => void onArchive(o)} data-testid="offer-archive">
+              {t('loyaltyPage.archive')}
+            </button>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}
