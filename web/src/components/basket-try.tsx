@@ -157,7 +157,12 @@ export function BasketTry({ config }: { config: ProgramConfigT }) {
                     <button
                       type="button"
                       className="secondary"
-                      onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}
+                      onClick={() => {
+                        setRows((rs) => rs.filter((_, j) => j !== i));
+                        // The refused fields were named by the rows as sent; they no longer match.
+                        setError(null);
+                        setSentRows([]);
+                      }}
                       disabled={rows.length === 1}
                     >
                       {t('basket.remove')}

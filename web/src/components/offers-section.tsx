@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { get, post } from '../api.ts';
+import { ApiError, get, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import type { OfferListT, OfferT, ProgramConfigT } from '../types.ts';
@@ -18,12 +18,18 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
   const currency = config.currency;
   const [archived, setArchived] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [archiveError, setArchiveError] = useState<ApiError | null>(null);
   const list = useApi(() => get<OfferListT>('/offers', { archived: archived ? 'true' : undefined }), [archived]);
   const offers = list.data?.offers ?? [];
   const archive = admin
     ? async (o: OfferT) => {
         if (!window.confirm(t('loyaltyPage.archiveConfirm', { name: o.name }))) return;
-        await post(`/offers/${encodeURIComponent(o.id)}/archive`);
+        setArchiveError(null);
+        try {
+          await post(`/offers/${encodeURIComponent(o.id)}/archive`);
+        } catch (e) {
+          setArchiveError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e)));
+        }
         list.reload();
       }
     : undefined;
@@ -57,6 +63,7 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
       )}
       {list.loading && <Loading />}
       {list.error && <ErrorPanel error={list.error} onRetry={list.reload} />}
+      {archiveError && <ErrorPanel error={archiveError} />}
       {list.data && offers.length === 0 && <p className="muted">{t('loyaltyPage.noOffers')}</p>}
       {offers.length > 0 && (
         <div className="table-wrap">
