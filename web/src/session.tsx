@@ -82,3 +82,11 @@ export function useUser(): User {
   return state.user;
 }
 
+/**
+ * Whether the signed-in user has one of these roles: what the console offers to do (make an offer, block a card).
+ * The API checks the role again on every call; this only keeps buttons away from those who would get a 403.
+ */
+export function useHasRole(...roles: readonly User['role'][]): boolean {
+  const { state } = useSession();
+  return state.status === 'signed-in' && roles.includes(state.user.role);
+}

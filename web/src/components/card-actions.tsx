@@ -1,16 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { useSession } from '../session.tsx';
 
 // What the contact centre does for a customer who lost a card: block it (the points stay with the customer), or
 // replace it by a new number (the balance follows). POST /loyalty/cards/{number}/block and …/replace, admin or agent.
-
-/** Whether the signed-in user may block and replace cards. */
-export function useCanManageCards(): boolean {
-  const { state } = useSession();
-  return state.status === 'signed-in' && (state.user.role === 'admin' || state.user.role === 'agent');
-}
 
 export function CardActions({ number, onChanged }: { number: string; onChanged: () => void }) {
   const { t, tMaybe } = useI18n();

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
-import { CardActions, useCanManageCards } from './card-actions.tsx';
+import { useHasRole } from '../session.tsx';
+import { CardActions } from './card-actions.tsx';
 import { Chart } from './chart.tsx';
 import { Section, Stat } from './ui.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -31,7 +32,8 @@ function signedPoints(e: LedgerEntryT, owner: string): number {
 /** The customer's loyalty section of the 360 page: wallet, tier, cards, household, offers, sensitivity, ledger. */
 export function Loyalty({ loyalty: l, customerId, onChanged }: { loyalty: Loyalty360 | null; customerId: string; onChanged?: () => void }) {
   const i18n = useI18n();
-  const manage = useCanManageCards() && onChanged !== undefined;
+  // Blocking and replacing a card: admin and agent (POST /loyalty/cards/{number}/block, …/replace).
+  const manage = useHasRole('admin', 'agent') && onChanged !== undefined;
   const { t, tMaybe, int, num, pct, money, date, dateTime } = i18n;
 
   const chart = useMemo<EChartsCoreOption | undefined>(() => {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, get, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { useSession } from '../session.tsx';
+import { useHasRole } from '../session.tsx';
 import type { OfferListT, OfferT, ProgramConfigT } from '../types.ts';
 import { useApi } from '../use-api.ts';
 import { OfferForm } from './offer-form.tsx';
@@ -12,9 +12,8 @@ import { ErrorPanel, Loading, Section } from './ui.tsx';
 
 export function OffersSection({ config }: { config: ProgramConfigT }) {
   const { t } = useI18n();
-  const { state } = useSession();
   // Offers are made and archived by admins (POST /offers); the others see the list.
-  const admin = state.status === 'signed-in' && state.user.role === 'admin';
+  const admin = useHasRole('admin');
   const currency = config.currency;
   const [archived, setArchived] = useState(false);
   const [creating, setCreating] = useState(false);

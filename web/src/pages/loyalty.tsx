@@ -10,7 +10,7 @@ import { waterfallOption } from '../components/waterfall.ts';
 import { minusDays } from '../dates.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { LiabilityT, ProgramConfigT, ProgramVersionListT, ProgramVersionT, SettlementT } from '../types.ts';
-import { useSession } from '../session.tsx';
+import { useHasRole } from '../session.tsx';
 import { useApi } from '../use-api.ts';
 
 // The loyalty program as the CRM team runs it: the points that moved in a period and what is outstanding (the
@@ -218,8 +218,7 @@ function SettlementSection({ from, to }: { from: string; to: string }) {
 /** The program in force, or an earlier version picked from its history (a receipt names the version that priced it). */
 function ProgramSection({ current, onSaved }: { current: ProgramVersionT; onSaved: () => void }) {
   const { t, dateTime } = useI18n();
-  const { state } = useSession();
-  const admin = state.status === 'signed-in' && state.user.role === 'admin';
+  const admin = useHasRole('admin');
   const [editing, setEditing] = useState(false);
   const [picked, setPicked] = useState(current.version);
   // A new version saved: the page reloads the program, and this shows the version now in force.
