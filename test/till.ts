@@ -26,7 +26,7 @@ export function tillFixture() {
   const t = {
     database: undefined as unknown as Database,
     app: undefined as unknown as FastifyInstance,
-    async call(role: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) {
+    async call(role: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown) {
       const res = await t.app.inject({
         method,
         url,

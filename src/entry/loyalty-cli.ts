@@ -236,7 +236,7 @@ function formatSettlement(s: SettlementOut): string {
 
 /**
  * `patron loyalty program show|set`, `patron loyalty balance`, `patron loyalty cards issue`,
- * `patron loyalty settlement`, and `patron offers list|add`. The loyalty jobs run through `patron jobs run`.
+ * `patron loyalty settlement`, and `patron offers list|add|edit|archive`. The loyalty jobs run through `patron jobs run`.
  */
 export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers): void {
   const loy = program.command('loyalty').description('the loyalty program: its configuration, balances, cards, partner settlement');
@@ -419,6 +419,34 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
           return out;
         });
         h.emit(g.json, { offers: added }, added.length ? `Added ${added.length} offer${added.length === 1 ? '' : 's'} from ${basename(file)}:\n${formatOffers(added, p.config.currency)}` : `No offers in ${file}.`);
+      });
+    });
+  off
+    .command('edit')
+    .description('change an offer: the fields of a JSON object (as PATCH /api/v1/offers/ID takes it) change, the others stay')
+    .argument('<id>', 'the offer, as `patron offers list` shows it')
+    .argument('<file>', 'the fields to change, a JSON object')
+    .action(async (id: string, file: string, _o, cmd: Command) => {
+      const g = h.globals(cmd);
+      const r = offers.offerContracts.UpdateOfferBody.safeParse(readJsonFile(file));
+      if (!r.success) throw invalidFile(file, r.error.issues.map((x) => ({ field: fieldPath(x.path) || '(the file)', message: x.message })));
+      await h.withDatabase(g, async (database) => {
+        const p = await loyalty.getProgram(database);
+        const groups = p.config.stacking.groups.map((x) => x.key);
+        const edited = await offers.updateOffer(database, id, r.data, p.config.currency, groups);
+        h.emit(g.json, { offer: edited }, `Changed ${id}:\n${formatOffers([edited], p.config.currency)}`);
+      });
+    });
+  off
+    .command('archive')
+    .description('archive an offer: the till stops applying it; its history stays')
+    .argument('<id>', 'the offer, as `patron offers list` shows it')
+    .action(async (id: string, _o, cmd: Command) => {
+      const g = h.globals(cmd);
+      await h.withDatabase(g, async (database) => {
+        const currency = (await loyalty.getProgram(database)).config.currency;
+        const archived = await offers.archiveOffer(database, id, currency);
+        h.emit(g.json, { offer: archived }, `Archived ${id}:\n${formatOffers([archived], currency)}`);
       });
     });
 }

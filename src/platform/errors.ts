@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   LOYALTY_CARD_INACTIVE: { status: 409, description: 'The card is blocked or replaced and cannot change.' },
   LOYALTY_PARTNER_TAKEN: { status: 409, description: 'A partner with this code exists, or one of its stores belongs to another partner.' },
   OFFERS_NOT_FOUND: { status: 404, description: 'No offer has this id.' },
+  OFFERS_ARCHIVED: { status: 409, description: 'The offer is archived and cannot change; make a new one.' },
   EXPERIMENTS_NOT_FOUND: { status: 404, description: 'No experiment has this name.' },
   EXPERIMENTS_NAME_TAKEN: { status: 409, description: 'An experiment with this name exists already; choose another name (--name).' },
   EXPERIMENTS_INVALID_ROW: { status: 400, description: 'A row of the experiment file is malformed: a missing column or value, or a value out of range (the line and the field are named); nothing was stored.' },

@@ -6,6 +6,8 @@ export {
   getOffer,
   /** Active offers (and archived ones when asked), by priority. */
   listOffers,
+  /** Changes the fields given of an active offer, checked against the offer as it is and the program. */
+  updateOffer,
   /** Stops an offer from applying; its history stays. */
   archiveOffer,
   /** The active offers, cached per database for a few seconds. */

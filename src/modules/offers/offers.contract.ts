@@ -27,26 +27,56 @@ export const OfferRuleInput = z.discriminatedUnion('kind', [
 ]);
 export type OfferRuleInput = z.infer<typeof OfferRuleInput>;
 
+/** An offer's fields, as a new offer gives them and an edit changes them. */
+const offerFields = {
+  name: z.string().min(1).max(200),
+  rule: OfferRuleInput,
+  /** The stacking group (a key of the program's stacking groups). */
+  group: z.string().min(1).max(40),
+  priority: z.number().int().min(0).max(1_000_000),
+  validFrom: z.iso.datetime({ offset: true }).nullable(),
+  validTo: z.iso.datetime({ offset: true }).nullable(),
+  stores: z.array(z.string().min(1)).min(1).nullable(),
+  categories: z.array(z.string().min(1)).min(1).nullable(),
+  /** The most this offer gives on one receipt. */
+  maxDiscount: Money.nullable(),
+  /** The most this offer gives in total; the last receipts get what is left. */
+  budget: Money.nullable(),
+  perCustomerLimit: z.number().int().min(1).nullable(),
+};
+
+/** Whether a validity's end comes after its start, as instants (the two may carry different offsets). */
+export function validityInOrder(validFrom: string | null | undefined, validTo: string | null | undefined): boolean {
+  return !validFrom || !validTo || Date.parse(validFrom) < Date.parse(validTo);
+}
+
 export const CreateOfferBody = z
   .object({
-    name: z.string().min(1).max(200),
-    rule: OfferRuleInput,
-    /** The stacking group (a key of the program's stacking groups). */
-    group: z.string().min(1).max(40),
-    priority: z.number().int().min(0).max(1_000_000).default(100),
-    validFrom: z.iso.datetime({ offset: true }).nullable().default(null),
-    validTo: z.iso.datetime({ offset: true }).nullable().default(null),
-    stores: z.array(z.string().min(1)).min(1).nullable().default(null),
-    categories: z.array(z.string().min(1)).min(1).nullable().default(null),
-    /** The most this offer gives on one receipt. */
-    maxDiscount: Money.nullable().default(null),
-    /** The most this offer gives in total; the last receipts get what is left. */
-    budget: Money.nullable().default(null),
-    perCustomerLimit: z.number().int().min(1).nullable().default(null),
+    ...offerFields,
+    priority: offerFields.priority.default(100),
+    validFrom: offerFields.validFrom.default(null),
+    validTo: offerFields.validTo.default(null),
+    stores: offerFields.stores.default(null),
+    categories: offerFields.categories.default(null),
+    maxDiscount: offerFields.maxDiscount.default(null),
+    budget: offerFields.budget.default(null),
+    perCustomerLimit: offerFields.perCustomerLimit.default(null),
   })
   .strict()
-  .refine((b) => !b.validFrom || !b.validTo || b.validFrom < b.validTo, { message: 'validTo must be after validFrom', path: ['validTo'] });
+  .refine((b) => validityInOrder(b.validFrom, b.validTo), { message: 'validTo must be after validFrom', path: ['validTo'] });
 export type CreateOfferBody = z.output<typeof CreateOfferBody>;
+
+/**
+ * An edit of an offer: the fields to change, each as a new offer gives it; a field left out stays. The rule is
+ * given whole, of the offer's own kind. Checked against the offer as it is (the validity as a whole, the group
+ * against the program's) by the service.
+ */
+export const UpdateOfferBody = z
+  .object(offerFields)
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
+export type UpdateOfferBody = z.output<typeof UpdateOfferBody>;
 
 export const Offer = z.object({
   id: z.string(),

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/client.ts';
-import { CreateOfferBody, Offer, OfferIdParams, OfferList } from './offers.contract.ts';
-import { archiveOffer, createOffer, getOffer, listOffers } from './offers.service.ts';
+import { CreateOfferBody, Offer, OfferIdParams, OfferList, UpdateOfferBody } from './offers.contract.ts';
+import { archiveOffer, createOffer, getOffer, listOffers, updateOffer } from './offers.service.ts';
 
 const tags = ['offers'];
 
@@ -30,6 +30,22 @@ export function registerOfferRoutes(app: FastifyInstance, database: Database, pr
     config: { roles: ['admin', 'analyst', 'agent', 'till'] },
     schema: { tags, summary: 'One offer, with its budget spent', params: OfferIdParams, response: { 200: Offer } },
     handler: async (req) => getOffer(database, req.params.id, (await program()).currency),
+  });
+  r.patch('/api/v1/offers/:id', {
+    config: { roles: ['admin'] },
+    schema: {
+      tags,
+      summary: 'Edit an offer: the fields given change, the others stay',
+      description:
+        'The rule is given whole and keeps the offer’s kind (a new kind is a new offer). The validity as it will be must end after it starts. A budget may be raised, lowered (below what was spent, the offer stops giving) or removed; what was spent stays counted. A per-customer limit may change or go, but not be added to an offer made without one. An archived offer does not change (409 OFFERS_ARCHIVED). The till applies the edit at once in this process, and within a few seconds in the others; receipts committed before keep what they were given.',
+      params: OfferIdParams,
+      body: UpdateOfferBody,
+      response: { 200: Offer },
+    },
+    handler: async (req) => {
+      const p = await program();
+      return updateOffer(database, req.params.id, req.body, p.currency, p.groups);
+    },
   });
   r.post('/api/v1/offers/:id/archive', {
     config: { roles: ['admin'] },

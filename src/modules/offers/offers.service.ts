@@ -1,9 +1,9 @@
-import type { Queryable, Session } from '../../platform/db/client.ts';
+import type { Database, Queryable, Session } from '../../platform/db/client.ts';
 import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { currencyExponent, decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
-import type { CreateOfferBody, OfferDto, OfferRuleInput } from './offers.contract.ts';
+import { validityInOrder, type CreateOfferBody, type OfferDto, type OfferRuleInput, type UpdateOfferBody } from './offers.contract.ts';
 import type { Discount, Offer, OfferRule } from './domain/types.ts';
 
 // Offers are a small reference table; the till reads those in force with their budgets and the customer's uses in
@@ -79,24 +79,36 @@ function toDto(o: OfferRow, currency: string): OfferDto {
   };
 }
 
-/** Creates an offer; amounts are in the program's currency. `groups` are the program's stacking group keys. */
-export async function createOffer(q: Queryable, body: CreateOfferBody, currency: string, groups: readonly string[]): Promise<OfferDto> {
-  if (!groups.includes(body.group))
-    throw new AppError('VALIDATION_FAILED', `group: no stacking group '${body.group}' in the program (${groups.join(', ')}).`, {
+/** The program's stacking groups must hold the offer's group. */
+function checkGroup(group: string, groups: readonly string[]): void {
+  if (!groups.includes(group))
+    throw new AppError('VALIDATION_FAILED', `group: no stacking group '${group}' in the program (${groups.join(', ')}).`, {
       fields: [{ field: 'group', message: 'unknown stacking group' }],
     });
-  const money = (field: string, v: string | null) => {
-    if (v === null) return null;
-    const m = decimalToMinor(v, currency);
-    if (m === undefined || (parseDecimal(v)?.scale ?? 0) > currencyExponent(currency))
-      throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, {
-        fields: [{ field, message: 'too many decimals' }],
-      });
-    return m;
-  };
-  if ('discount' in body.rule && body.rule.discount.kind === 'amount') money('rule.discount.amount', body.rule.discount.amount);
+}
+
+/** An amount of the body in minor units of the program's currency, refused (naming `field`) when it has more decimals. */
+function minorOf(field: string, v: string | null, currency: string): number | null {
+  if (v === null) return null;
+  const m = decimalToMinor(v, currency);
+  if (m === undefined || (parseDecimal(v)?.scale ?? 0) > currencyExponent(currency))
+    throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, {
+      fields: [{ field, message: 'too many decimals' }],
+    });
+  return m;
+}
+
+/** The rule in the engine's terms, its amount checked against the currency. */
+function ruleOf(rule: OfferRuleInput, currency: string): OfferRule {
+  if ('discount' in rule && rule.discount.kind === 'amount') minorOf('rule.discount.amount', rule.discount.amount, currency);
+  return toDomainRule(rule, currency);
+}
+
+/** Creates an offer; amounts are in the program's currency. `groups` are the program's stacking group keys. */
+export async function createOffer(q: Queryable, body: CreateOfferBody, currency: string, groups: readonly string[]): Promise<OfferDto> {
+  checkGroup(body.group, groups);
   const id = newId('offer');
-  const rule = toDomainRule(body.rule, currency);
+  const rule = ruleOf(body.rule, currency);
   await q.query(
     `WITH o AS (
        INSERT INTO offers.offers (id, name, kind, rule, group_key, priority, valid_from, valid_to, stores, categories, max_discount_minor, budget_minor, per_customer_limit, status)
@@ -113,13 +125,82 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
       body.validTo,
       body.stores,
       body.categories,
-      money('maxDiscount', body.maxDiscount),
-      money('budget', body.budget),
+      minorOf('maxDiscount', body.maxDiscount, currency),
+      minorOf('budget', body.budget, currency),
       body.perCustomerLimit,
     ],
   );
   active.clear();
   return getOffer(q, id, currency);
+}
+
+/**
+ * Edits an offer: the fields given change, the others stay. The rule keeps the offer's kind; the validity, as it
+ * will be, must end after it starts. A budget may be raised, lowered (below what was spent, the offer stops giving)
+ * or removed; what was spent stays counted. A per-customer limit may change or go, but not be added to an offer made
+ * without one: such an offer has not counted its uses (claimOffersMany), so it could not tell who reached the limit.
+ * An archived offer does not change. Receipts committed before keep what they were given; returns reverse that.
+ */
+export async function updateOffer(
+  database: Database,
+  id: string,
+  patch: UpdateOfferBody,
+  currency: string,
+  groups: readonly string[],
+): Promise<OfferDto> {
+  return database.transaction(async (s) => {
+    // Locked, so that two edits of one offer are checked against each other's result.
+    const [o] = await s.query<OfferRow>(
+      `SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.id = $1 FOR UPDATE OF o`,
+      [id],
+    );
+    if (!o) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
+    if (o.status === 'archived') throw new AppError('OFFERS_ARCHIVED', `Offer ${id} is archived and cannot change; make a new one.`);
+    if (patch.rule && patch.rule.kind !== o.kind)
+      throw new AppError('VALIDATION_FAILED', `rule.kind: offer ${id} is a ${o.kind} offer; a ${patch.rule.kind} offer is a new offer.`, {
+        fields: [{ field: 'rule.kind', message: `must stay '${o.kind}'` }],
+      });
+    if (patch.group !== undefined) checkGroup(patch.group, groups);
+    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+    const validFrom = patch.validFrom !== undefined ? patch.validFrom : iso(o.validFrom);
+    const validTo = patch.validTo !== undefined ? patch.validTo : iso(o.validTo);
+    if (!validityInOrder(validFrom, validTo))
+      throw new AppError('VALIDATION_FAILED', `validTo: the offer would end (${validTo}) before it starts (${validFrom}).`, {
+        fields: [{ field: patch.validTo !== undefined ? 'validTo' : 'validFrom', message: 'validTo must be after validFrom' }],
+      });
+    if (patch.perCustomerLimit != null && o.perCustomerLimit === null)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `perCustomerLimit: offer ${id} was made without a limit and has not counted its uses; make a new offer with the limit.`,
+        {
+          fields: [{ field: 'perCustomerLimit', message: 'cannot be added to an offer made without one' }],
+        },
+      );
+    const budgetMinor = patch.budget !== undefined ? minorOf('budget', patch.budget, currency) : o.budgetMinor;
+    await s.query(
+      `WITH o AS (
+         UPDATE offers.offers SET name = $2, rule = $3::jsonb, group_key = $4, priority = $5, valid_from = $6, valid_to = $7, stores = $8,
+           categories = $9, max_discount_minor = $10, budget_minor = $11, per_customer_limit = $12
+         WHERE id = $1)
+       INSERT INTO offers.budgets (offer_id, spent_minor) SELECT $1, 0 WHERE $11::int8 IS NOT NULL ON CONFLICT (offer_id) DO NOTHING`,
+      [
+        id,
+        patch.name ?? o.name,
+        JSON.stringify(patch.rule ? ruleOf(patch.rule, currency) : o.rule),
+        patch.group ?? o.groupKey,
+        patch.priority ?? o.priority,
+        validFrom,
+        validTo,
+        patch.stores !== undefined ? patch.stores : o.stores,
+        patch.categories !== undefined ? patch.categories : o.categories,
+        patch.maxDiscount !== undefined ? minorOf('maxDiscount', patch.maxDiscount, currency) : o.maxDiscountMinor,
+        budgetMinor,
+        patch.perCustomerLimit !== undefined ? patch.perCustomerLimit : o.perCustomerLimit,
+      ],
+    );
+    active.clear();
+    return getOffer(s, id, currency);
+  });
 }
 
 export async function getOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
@@ -286,7 +367,7 @@ export async function claimOffersMany(
     `WITH a AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)),
      upd AS (
        UPDATE offers.budgets b SET spent_minor = b.spent_minor + a.amount FROM a, offers.offers o
-       WHERE b.offer_id = a.offer_id AND o.id = a.offer_id AND b.spent_minor + a.amount <= o.budget_minor
+       WHERE b.offer_id = a.offer_id AND o.id = a.offer_id AND (o.budget_minor IS NULL OR b.spent_minor + a.amount <= o.budget_minor)
        RETURNING b.offer_id),
      -- Materialized, so that ensure sees the claimed offers only: on the join, it could be pushed down to the budgets' scan.
      res AS MATERIALIZED (SELECT b.offer_id, b.offer_id IN (SELECT offer_id FROM upd) AS ok FROM offers.budgets b JOIN a USING (offer_id))
