@@ -22,6 +22,15 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
   let rig: Awaited<ReturnType<typeof startConsole>>;
   const ADMIN = { email: 'admin@shop.test', password: 'another horse battery' };
   const keys = { admin: '', till: '' };
+  /** The API as a key sees it, outside the browser: to read back what the console did. */
+  const api = async (key: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${rig.base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
   const sums = { issued: 0, spent: 0, partnerIssued: 0, partnerBurned: 0 };
 
   beforeAll(async () => {
@@ -253,8 +262,29 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       expect(digits(await page.getByTestId('basket-total').textContent())).toBe('100.00');
       await page.screenshot({ path: `${SHOTS}/33-loyalty-offer-created.png`, fullPage: true });
 
+      // Edited: two of every three free. Refused first (as many free as bought), named, and nothing changed.
+      await page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 2' }).getByTestId('offer-edit').click();
+      expect(await page.getByTestId('offer-kind').isDisabled()).toBe(true);
+      expect(await page.getByTestId('offer-rule-buy').inputValue()).toBe('3');
+      await page.getByTestId('offer-rule-free').fill('3');
+      await page.getByTestId('offer-save').click();
+      await page.getByTestId('offer-fields').waitFor();
+      expect(await page.getByTestId('offer-fields').textContent()).toMatch(/Of which free: free must be less than buy/);
+      await page.getByTestId('offer-form').screenshot({ path: `${SHOTS}/33-loyalty-offer-edit.png` });
+      await page.getByTestId('offer-rule-free').fill('2');
+      await page.getByTestId('offer-name').fill('Tea 3 for 1');
+      await page.getByTestId('offer-save').click();
+      await expect.poll(() => page.getByTestId('offer-form').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' }).count()).toBe(1);
+      await page.getByTestId('basket-submit').click();
+      await expect.poll(() => page.getByTestId('basket-total').textContent().then(digits)).toBe('50.00');
+      const edited = ((await api(keys.admin, 'GET', '/offers')).body as { offers: { name: string; rule: unknown }[] }).offers.find(
+        (o) => o.name === 'Tea 3 for 1',
+      );
+      expect(edited).toMatchObject({ rule: { kind: 'bundle', buy: 3, free: 2 }, categories: ['tea'] });
+
       // Archived, it stops applying at once.
-      const row = page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 2' });
+      const row = page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' });
       await row.getByTestId('offer-archive').click();
       await expect.poll(() => page.getByTestId('offer-row').count()).toBe(1);
       await page.getByTestId('basket-submit').click();
@@ -266,14 +296,6 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
   });
 
   it("replaces and blocks a customer's card from the Customer 360 page, the balance following the card", async () => {
-    const api = async (key: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${rig.base}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
     const card = (await api(keys.admin, 'GET', '/loyalty/cards/LOY-0002')).body as { customerId: string };
     const points = async () => {
       const b = (await api(keys.admin, 'GET', `/loyalty/customers/${card.customerId}/points`)).body as { active: number; pending: number };

@@ -110,10 +110,13 @@ export async function get<T>(path: string, query?: Query): Promise<T> {
   return (await res.json()) as T;
 }
 
-export async function put<T>(path: string, json: unknown): Promise<T> {
-  const res = await request('PUT', path, { json });
+async function sendJson<T>(method: 'PUT' | 'PATCH', path: string, json: unknown): Promise<T> {
+  const res = await request(method, path, { json });
   return (await res.json()) as T;
 }
+
+export const put = <T>(path: string, json: unknown): Promise<T> => sendJson<T>('PUT', path, json);
+export const patch = <T>(path: string, json: unknown): Promise<T> => sendJson<T>('PATCH', path, json);
 
 export async function post<T>(path: string, json?: unknown, query?: Query): Promise<T> {
   const res = await request('POST', path, { json: json ?? {}, query });

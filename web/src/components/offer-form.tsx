@@ -1,12 +1,14 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, post } from '../api.ts';
+import { ApiError, patch, post } from '../api.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { OfferBodyT, OfferT, ProgramConfigT } from '../types.ts';
 import { RefusedFields, SaveCancel } from './ui.tsx';
 
-// A new offer from the console (POST /offers, admin): its rule, discount, stacking group, validity, scope and limits.
-// The server validates everything and names the fields it refuses; the form marks them and lists them in words.
+// An offer from the console (admin): a new one (POST /offers) with its rule, discount, stacking group, validity, scope
+// and limits, or an edit of one (PATCH /offers/{id}: its kind stays, and only the fields changed in the form are sent,
+// so that a validity set to the minute through the API is not cut to the day). The server validates everything and
+// names the fields it refuses; the form marks them and lists them in words.
 
 const KINDS = ['volume', 'brand', 'bundle', 'birthday', 'tier', 'personal'] as const;
 type Kind = (typeof KINDS)[number];
@@ -61,6 +63,36 @@ function bodyOf(kind: Kind, d: Draft): OfferBodyT {
   };
 }
 
+/** An offer as the form's text: the inverse of bodyOf, for an edit. */
+function draftOf(o: OfferT): Draft {
+  const rule = o.rule as Record<string, unknown> & { discount?: { kind: string; percent?: number; amount?: string } };
+  const text = (v: unknown) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
+  const d: Draft = {
+    name: o.name,
+    group: o.group,
+    priority: String(o.priority),
+    validFrom: o.validFrom?.slice(0, 10) ?? '',
+    validTo: o.validTo?.slice(0, 10) ?? '',
+    stores: text(o.stores),
+    categories: text(o.categories),
+    maxDiscount: text(o.maxDiscount),
+    budget: text(o.budget),
+    perCustomerLimit: text(o.perCustomerLimit),
+    'rule.discount.kind': rule.discount?.kind ?? 'percent',
+    'rule.discount.percent': text(rule.discount?.percent),
+    'rule.discount.amount': text(rule.discount?.amount),
+  };
+  for (const k of RULE_FIELDS[o.kind as Kind] ?? []) d[k] = text(rule[k.slice('rule.'.length)]);
+  return d;
+}
+
+/** The fields of `next` that differ from `before`: what an edit sends. */
+function changes(before: OfferBodyT, next: OfferBodyT): Partial<OfferBodyT> {
+  return Object.fromEntries(
+    Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k as keyof OfferBodyT])),
+  ) as Partial<OfferBodyT>;
+}
+
 /** Fields that take a comma-separated list. */
 const LISTS = new Set(['rule.brands', 'rule.cells', 'rule.rfmSegments', 'rule.customerIds']);
 
@@ -76,26 +108,34 @@ const RULE_FIELDS: Record<Kind, string[]> = {
 
 export function OfferForm({
   config,
-  onCreated,
+  offer,
+  onSaved,
   onCancel,
 }: {
   config: ProgramConfigT;
-  onCreated: (o: OfferT) => void;
+  /** The offer to edit; without it, the form makes a new one. */
+  offer?: OfferT;
+  onSaved: (o: OfferT) => void;
   onCancel: () => void;
 }) {
   const { t } = useI18n();
   const groups = config.stacking.groups.map((g) => g.key);
-  const [kind, setKind] = useState<Kind>('volume');
-  const [d, setD] = useState<Draft>({
-    group: groups[0] ?? '',
-    priority: '100',
-    'rule.discount.kind': 'percent',
-    'rule.minQuantity': '2',
-    'rule.buy': '3',
-    'rule.free': '1',
-    'rule.daysBefore': '3',
-    'rule.daysAfter': '3',
-  });
+  const [kind, setKind] = useState<Kind>((offer?.kind as Kind | undefined) ?? 'volume');
+  const [initial] = useState<Draft>(() =>
+    offer
+      ? draftOf(offer)
+      : {
+          group: groups[0] ?? '',
+          priority: '100',
+          'rule.discount.kind': 'percent',
+          'rule.minQuantity': '2',
+          'rule.buy': '3',
+          'rule.free': '1',
+          'rule.daysBefore': '3',
+          'rule.daysAfter': '3',
+        },
+  );
+  const [d, setD] = useState<Draft>(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const set = (k: string) => (v: string) => setD((x) => ({ ...x, [k]: v }));
@@ -123,7 +163,11 @@ export function OfferForm({
     setBusy(true);
     setError(null);
     try {
-      onCreated(await post<OfferT>('/offers', bodyOf(kind, d)));
+      if (!offer) onSaved(await post<OfferT>('/offers', bodyOf(kind, d)));
+      else {
+        const changed = changes(bodyOf(kind, initial), bodyOf(kind, d));
+        onSaved(Object.keys(changed).length === 0 ? offer : await patch<OfferT>(`/offers/${encodeURIComponent(offer.id)}`, changed));
+      }
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'NETWORK', String(err)));
     } finally {
@@ -134,11 +178,13 @@ export function OfferForm({
   const discountKind = d['rule.discount.kind'] ?? 'percent';
   return (
     <form className="panel offer-form" onSubmit={(e) => void submit(e)} data-testid="offer-form">
+      {offer && <p className="small">{t('offerForm.editing', { name: offer.name })}</p>}
       <div className="form-grid">
         {field('name')}
         {field(
           'kind',
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="offer-kind">
+          // An edit keeps the offer's kind: another kind is another offer.
+          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} disabled={!!offer} data-testid="offer-kind">
             {KINDS.map((k) => (
               <option key={k} value={k}>
                 {t(`offerKind.${k}`)}
@@ -201,7 +247,7 @@ export function OfferForm({
         {field('perCustomerLimit')}
       </div>
       {error && <RefusedFields error={error} name={(f) => fieldName(f, label)} testId="offer-fields" />}
-      <SaveCancel label={t('offerForm.save')} busy={busy} onCancel={onCancel} testId="offer-save" />
+      <SaveCancel label={t(offer ? 'offerForm.saveEdit' : 'offerForm.save')} busy={busy} onCancel={onCancel} testId="offer-save" />
     </form>
   );
 }

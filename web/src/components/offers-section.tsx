@@ -8,7 +8,7 @@ import { OfferForm } from './offer-form.tsx';
 import { ErrorPanel, Loading, Section } from './ui.tsx';
 
 // The Loyalty page's offers: each with its group, validity, scope and budget used; an admin makes new ones
-// (OfferForm) and archives them.
+// (OfferForm), edits and archives them.
 
 export function OffersSection({ config }: { config: ProgramConfigT }) {
   const { t } = useI18n();
@@ -17,6 +17,7 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
   const currency = config.currency;
   const [archived, setArchived] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<OfferT | null>(null);
   const [archiveError, setArchiveError] = useState<ApiError | null>(null);
   const list = useApi(() => get<OfferListT>('/offers', { archived: archived ? 'true' : undefined }), [archived]);
   const offers = list.data?.offers ?? [];
@@ -42,7 +43,7 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
             <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} data-testid="offers-archived" />{' '}
             {t('loyaltyPage.showArchived')}
           </label>
-          {admin && !creating && (
+          {admin && !creating && !editing && (
             <button type="button" onClick={() => setCreating(true)} data-testid="offer-new">
               {t('loyaltyPage.newOffer')}
             </button>
@@ -50,12 +51,18 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
         </>
       }
     >
-      {creating && (
+      {(creating || editing) && (
         <OfferForm
+          key={editing?.id ?? 'new'}
           config={config}
-          onCancel={() => setCreating(false)}
-          onCreated={() => {
+          offer={editing ?? undefined}
+          onCancel={() => {
             setCreating(false);
+            setEditing(null);
+          }}
+          onSaved={() => {
+            setCreating(false);
+            setEditing(null);
             list.reload();
           }}
         />
@@ -80,7 +87,13 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
             </thead>
             <tbody>
               {offers.map((o) => (
-                <OfferRow key={o.id} offer={o} currency={currency} onArchive={archive} />
+                <OfferRow
+                  key={o.id}
+                  offer={o}
+                  currency={currency}
+                  onArchive={archive}
+                  onEdit={admin && !creating ? setEditing : undefined}
+                />
               ))}
             </tbody>
           </table>
@@ -90,7 +103,17 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
   );
 }
 
-function OfferRow({ offer: o, currency, onArchive }: { offer: OfferT; currency: string; onArchive?: (o: OfferT) => Promise<void> }) {
+function OfferRow({
+  offer: o,
+  currency,
+  onArchive,
+  onEdit,
+}: {
+  offer: OfferT;
+  currency: string;
+  onArchive?: (o: OfferT) => Promise<void>;
+  onEdit?: (o: OfferT) => void;
+}) {
   const { t, tMaybe, int, pct, money, date } = useI18n();
   const spent = Number(o.budgetSpent);
   const budget = o.budget === null ? null : Number(o.budget);
@@ -136,9 +159,16 @@ function OfferRow({ offer: o, currency, onArchive }: { offer: OfferT; currency: 
       {onArchive && (
         <td>
           {o.status === 'active' && (
-            <button type="button" className="secondary" onClick={() => void onArchive(o)} data-testid="offer-archive">
-              {t('loyaltyPage.archive')}
-            </button>
+            <span className="row-actions">
+              {onEdit && (
+                <button type="button" className="secondary" onClick={() => onEdit(o)} data-testid="offer-edit">
+                  {t('loyaltyPage.edit')}
+                </button>
+              )}
+              <button type="button" className="secondary" onClick={() => void onArchive(o)} data-testid="offer-archive">
+                {t('loyaltyPage.archive')}
+              </button>
+            </span>
           )}
         </td>
       )}
