@@ -158,6 +158,11 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
         view: document.documentElement.clientWidth,
       }));
       expect(widths.scroll, 'the page scrolls sideways').toBeLessThanOrEqual(widths.view);
+      // Nor does Try a basket's table of lines inside its frame.
+      const lines = await rp
+        .getByTestId('basket-lines')
+        .evaluate((el) => ({ table: el.scrollWidth, frame: el.parentElement!.clientWidth }));
+      expect(lines.table, "the basket's lines scroll sideways").toBeLessThanOrEqual(lines.frame);
       await rp.screenshot({ path: `${SHOTS}/31-loyalty-tablet-ru.png`, fullPage: true });
     } finally {
       await ru.close();

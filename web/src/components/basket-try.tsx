@@ -120,7 +120,7 @@ export function BasketTry({ config }: { config: ProgramConfigT }) {
           </label>
         </div>
         <div className="table-wrap">
-          <table>
+          <table className="basket-lines" data-testid="basket-lines">
             <thead>
               <tr>
                 <th>#</th>
@@ -147,7 +147,7 @@ export function BasketTry({ config }: { config: ProgramConfigT }) {
                           aria-invalid={!!why}
                           title={why}
                           inputMode={f === 'sku' || f === 'category' || f === 'brand' ? undefined : 'decimal'}
-                          size={f === 'sku' || f === 'category' || f === 'brand' ? 12 : 7}
+                          className={f === 'sku' || f === 'category' || f === 'brand' ? 'text' : undefined}
                           data-testid={`basket-${f}`}
                         />
                       </td>
