@@ -129,6 +129,7 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await expect.poll(() => page.getByTestId('tier-row').count()).toBe(V2.tiers.levels.length);
       await expect.poll(() => page.getByTestId('offer-row').count()).toBe(1);
       expect(await page.getByTestId('offer-budget').textContent()).toMatch(/20\.00.*50\.00 \(40%\)/);
+      expect(await page.getByTestId('offer-rule').textContent()).toBe('quantity ≥ 1: −10%');
       await page.getByTestId('offers-archived').check();
       await expect.poll(() => page.getByTestId('offer-row').count()).toBe(2);
       await page.screenshot({ path: `${SHOTS}/30-loyalty.png`, fullPage: true });
@@ -281,6 +282,9 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('offer-save').click();
       await expect.poll(() => page.getByTestId('offer-form').count()).toBe(0);
       await expect.poll(() => page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' }).count()).toBe(1);
+      expect(await page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' }).getByTestId('offer-rule').textContent()).toBe(
+        '2 of every 3 free',
+      );
       await page.getByTestId('basket-submit').click();
       await expect.poll(() => page.getByTestId('basket-total').textContent().then(digits)).toBe('50.00');
       const edited = ((await api(keys.admin, 'GET', '/offers')).body as { offers: { name: string; rule: unknown }[] }).offers.find(

@@ -567,6 +567,12 @@ export const en = {
   'offerKind.birthday': 'birthday',
   'offerKind.tier': 'tier',
   'offerKind.personal': 'personal',
+  'offerRule.volume': 'quantity ≥ {n}: {discount}',
+  'offerRule.brand': '{brands}: {discount}',
+  'offerRule.bundle': '{free} of every {buy} free',
+  'offerRule.birthday': '{before} days before to {after} after the birthday: {discount}',
+  'offerRule.tier': 'tiers {tiers}: {discount}',
+  'offerRule.personal': 'chosen customers: {discount}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -569,4 +569,10 @@ export const ru: Catalogue = {
   'offerKind.birthday': 'день рождения',
   'offerKind.tier': 'уровень',
   'offerKind.personal': 'персональное',
+  'offerRule.volume': 'количество ≥ {n}: {discount}',
+  'offerRule.brand': '{brands}: {discount}',
+  'offerRule.bundle': '{free} из каждых {buy} бесплатно',
+  'offerRule.birthday': 'за {before} дн. до дня рождения и {after} дн. после: {discount}',
+  'offerRule.tier': 'уровни {tiers}: {discount}',
+  'offerRule.personal': 'выбранным покупателям: {discount}',
 };
