@@ -388,18 +388,31 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('program-edit').click();
       const json = page.getByTestId('program-json');
       const text = await json.inputValue();
-      expect(JSON.parse(text)).toMatchObject({ currency: 'RUB', earn: { basePercent: 5 } });
+      const config = JSON.parse(text) as { earn: Record<string, unknown>; lifecycle: Record<string, unknown> };
+      expect(config).toMatchObject({ currency: 'RUB', earn: { basePercent: 5 } });
+      // The levers read the JSON.
+      const rate = page.getByTestId('program-earn-basePercent');
+      expect(await rate.inputValue()).toBe('5');
+      expect(await page.getByTestId('program-lifecycle-expiryMonths').inputValue()).toBe(String(config.lifecycle.expiryMonths));
 
       await json.fill(text.slice(0, -1));
+      expect(await rate.isDisabled()).toBe(true);
       await page.getByTestId('program-save').click();
       await page.getByTestId('program-not-json').waitFor();
       await json.fill(text.replace('"basePercent": 5', '"basePercent": -1'));
+      expect(await rate.inputValue()).toBe('-1');
       await page.getByTestId('program-save').click();
       await page.getByTestId('program-fields').waitFor();
-      expect(await page.getByTestId('program-fields').textContent()).toMatch(/^config\.earn\.basePercent: /);
+      // Named by the lever's label: the field is one of them.
+      expect(await page.getByTestId('program-fields').textContent()).toMatch(/^Points earned, % of the amount paid: /);
+      expect(await rate.getAttribute('aria-invalid')).toBe('true');
       expect(await quoteEarn()).toBe(50);
 
-      await json.fill(text.replace('"basePercent": 5', '"basePercent": 6'));
+      // 6% through the lever: the JSON follows, and nothing else in it changes.
+      await json.fill(text);
+      await rate.fill('6');
+      expect(JSON.parse(await json.inputValue())).toEqual({ ...config, earn: { ...config.earn, basePercent: 6 } });
+      await page.getByTestId('program-editor').screenshot({ path: `${SHOTS}/35-loyalty-program-editor.png` });
       await page.getByTestId('program-note').fill('e2e: 6% back');
       await page.getByTestId('program-save').click();
       await expect.poll(() => page.getByTestId('program-version').textContent()).toMatch(/^Version 3, in force since .* · e2e: 6% back$/);
