@@ -140,6 +140,7 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
  * or removed; what was spent stays counted. A per-customer limit may change or go, but not be added to an offer made
  * without one: such an offer has not counted its uses (claimOffersMany), so it could not tell who reached the limit.
  * An archived offer does not change. Receipts committed before keep what they were given; returns reverse that.
+ * Sales committing at the very moment of the edit are held to the budget as they read it.
  */
 export async function updateOffer(
   database: Database,
@@ -148,7 +149,7 @@ export async function updateOffer(
   currency: string,
   groups: readonly string[],
 ): Promise<OfferDto> {
-  return database.transaction(async (s) => {
+  const edited = await database.transaction(async (s) => {
     // Locked, so that two edits of one offer are checked against each other's result.
     const [o] = await s.query<OfferRow>(
       `SELECT ${COLUMNS}, 0 AS uses FROM offers.offers o LEFT JOIN offers.budgets b ON b.offer_id = o.id WHERE o.id = $1 FOR UPDATE OF o`,
@@ -164,10 +165,12 @@ export async function updateOffer(
     const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
     const validFrom = patch.validFrom !== undefined ? patch.validFrom : iso(o.validFrom);
     const validTo = patch.validTo !== undefined ? patch.validTo : iso(o.validTo);
-    if (!validityInOrder(validFrom, validTo))
-      throw new AppError('VALIDATION_FAILED', `validTo: the offer would end (${validTo}) before it starts (${validFrom}).`, {
-        fields: [{ field: patch.validTo !== undefined ? 'validTo' : 'validFrom', message: 'validTo must be after validFrom' }],
+    if (!validityInOrder(validFrom, validTo)) {
+      const field = patch.validTo !== undefined ? 'validTo' : 'validFrom';
+      throw new AppError('VALIDATION_FAILED', `${field}: the offer would end (${validTo}) before it starts (${validFrom}).`, {
+        fields: [{ field, message: 'validTo must be after validFrom' }],
       });
+    }
     if (patch.perCustomerLimit != null && o.perCustomerLimit === null)
       throw new AppError(
         'VALIDATION_FAILED',
@@ -198,9 +201,11 @@ export async function updateOffer(
         patch.perCustomerLimit !== undefined ? patch.perCustomerLimit : o.perCustomerLimit,
       ],
     );
-    active.clear();
     return getOffer(s, id, currency);
   });
+  // After COMMIT: cleared inside the transaction, the cache could be filled again with the offer as it was.
+  active.clear();
+  return edited;
 }
 
 export async function getOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
