@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   transfer: 'trf',
   lot: 'lot',
   offer: 'ofr',
+  offerChange: 'och',
   experiment: 'exp',
 } as const;
 

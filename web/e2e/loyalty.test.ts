@@ -291,6 +291,12 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
         (o) => o.name === 'Tea 3 for 1',
       );
       expect(edited).toMatchObject({ rule: { kind: 'bundle', buy: 3, free: 2 }, categories: ['tea'] });
+      // Its history names the change, who made it, and the fields before and after, in words.
+      await page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' }).getByTestId('offer-history-open').click();
+      await expect
+        .poll(() => page.getByTestId('offer-change').allTextContents())
+        .toEqual([expect.stringMatching(/ · Test admin: Name: Tea 3 for 2 → Tea 3 for 1; Rule: 1 of every 3 free → 2 of every 3 free$/)]);
+      await page.getByTestId('offer-history-close').click();
 
       // Archived, it stops applying at once.
       const row = page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' });

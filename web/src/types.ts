@@ -26,7 +26,7 @@ import type {
   Loyalty360 as Loyalty360Schema,
 } from '../../src/flows/customer-360/customer-360.contract.ts';
 import type { Liability as LiabilitySchema, ProgramVersion as ProgramVersionSchema, ProgramVersionList as ProgramVersionListSchema, Settlement as SettlementSchema } from '../../src/modules/loyalty/loyalty.contract.ts';
-import type { CreateOfferBody, Offer as OfferSchema } from '../../src/modules/offers/offers.contract.ts';
+import type { CreateOfferBody, Offer as OfferSchema, OfferChangeList } from '../../src/modules/offers/offers.contract.ts';
 import type { StoreList } from '../../src/modules/catalog/catalog.contract.ts';
 import type { QuoteBody, QuoteResponse } from '../../src/flows/till/till.contract.ts';
 
@@ -94,6 +94,7 @@ export type ProgramVersionListT = z.infer<typeof ProgramVersionListSchema>;
 export type OfferT = z.infer<typeof OfferSchema>;
 export type OfferListT = { offers: OfferT[] };
 export type OfferBodyT = z.input<typeof CreateOfferBody>;
+export type OfferChangeListT = z.infer<typeof OfferChangeList>;
 export type StoreListT = StoreList;
 /** What the console sends to POST /till/quote (before the server's defaults), and what it answers. */
 export type QuoteBodyT = z.input<typeof QuoteBody>;

@@ -51,6 +51,27 @@ describe('editing an offer', () => {
     const after = await commit('C-EDIT', [{ sku: 'TEA', category: 'edit-tea', unitPrice: '100.00' }], { number: 'ED-2' });
     expect(after.body.totals.discount).toBe('25.00');
 
+    // The edit is in the offer's history: the fields it changed, before and after, and the key that made it.
+    const changes = await call('analyst', 'GET', `/api/v1/offers/${id}/changes`);
+    expect(changes.status, JSON.stringify(changes.body)).toBe(200);
+    expect(changes.body.changes).toEqual([
+      {
+        at: expect.any(String),
+        actor: expect.stringMatching(/^key_/),
+        actorName: 'test admin',
+        change: {
+          name: { from: 'edit-tea −10%', to: 'Tea −25%' },
+          rule: {
+            from: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } },
+            to: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 25 } },
+          },
+          priority: { from: 100, to: 7 },
+        },
+      },
+    ]);
+    expect((await call('till', 'GET', `/api/v1/offers/${id}/changes`)).status).toBe(403);
+    expect((await call('admin', 'GET', '/api/v1/offers/offer_nothing/changes')).status).toBe(404);
+
     // The receipt sold at −10% is refunded what was paid for it, 90.00, not 75.00.
     const ret = await call('till', 'POST', '/api/v1/till/returns', {
       store: 'S1',
@@ -90,11 +111,19 @@ describe('editing an offer', () => {
     expect((await call('till', 'PATCH', `/api/v1/offers/${id}`, { name: 'x' })).status).toBe(403);
     expect((await edit('offer_nothing', { name: 'x' })).status).toBe(404);
     expect((await call('admin', 'GET', `/api/v1/offers/${id}`)).body).toEqual(stored);
+    // An edit that changes nothing is no change either.
+    expect((await edit(id, { name: stored.name, priority: stored.priority })).status).toBe(200);
+    expect((await call('admin', 'GET', `/api/v1/offers/${id}/changes`)).body.changes).toEqual([]);
 
+    await call('admin', 'POST', `/api/v1/offers/${id}/archive`);
     await call('admin', 'POST', `/api/v1/offers/${id}/archive`);
     const archived = await edit(id, { name: 'back again' });
     expect([archived.status, archived.body.code]).toEqual([409, 'OFFERS_ARCHIVED']);
     expect((await call('admin', 'GET', `/api/v1/offers/${id}`)).body.name).toBe(stored.name);
+    // Archived once, recorded once.
+    expect((await call('admin', 'GET', `/api/v1/offers/${id}/changes`)).body.changes.map((c: { change: unknown }) => c.change)).toEqual([
+      { status: { from: 'active', to: 'archived' } },
+    ]);
   });
 
   it('takes instants with offsets as instants: an end after the start in UTC is in order', async () => {

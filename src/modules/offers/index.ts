@@ -10,6 +10,8 @@ export {
   updateOffer,
   /** Stops an offer from applying; its history stays. */
   archiveOffer,
+  /** An offer's edits and archiving, newest first, with who made them. */
+  listOfferChanges,
   /** The active offers, cached per database for a few seconds. */
   activeOffers,
   /** The offers in force at a store and time, with budgets left and the customer's uses: at most two statements. */
@@ -23,6 +25,7 @@ export {
   /** Gives back budget on a return. */
   releaseBudgets,
 } from './offers.service.ts';
+export type { Actor, OfferChange } from './offers.service.ts';
 /** The pricing engine: applicability, stacking groups, allocation to lines, tax. Pure. */
 export {
   priceBasket,

@@ -99,3 +99,16 @@ export const Offer = z.object({
 export type OfferDto = z.infer<typeof Offer>;
 export const OfferList = z.object({ offers: z.array(Offer) });
 export const OfferIdParams = z.object({ id: z.string().min(1) });
+
+export const OfferChangeList = z.object({
+  changes: z.array(
+    z.object({
+      at: z.string(),
+      /** The API key or console user that made the change; null from the command line. */
+      actor: z.string().nullable(),
+      actorName: z.string().nullable(),
+      /** Per field changed, its value before and after, as the offer shows it. */
+      change: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
+    }),
+  ),
+});

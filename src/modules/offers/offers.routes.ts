@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/client.ts';
-import { CreateOfferBody, Offer, OfferIdParams, OfferList, UpdateOfferBody } from './offers.contract.ts';
-import { archiveOffer, createOffer, getOffer, listOffers, updateOffer } from './offers.service.ts';
+import { CreateOfferBody, Offer, OfferChangeList, OfferIdParams, OfferList, UpdateOfferBody } from './offers.contract.ts';
+import { archiveOffer, createOffer, getOffer, listOfferChanges, listOffers, updateOffer, type Actor } from './offers.service.ts';
 
 const tags = ['offers'];
 
@@ -44,12 +44,27 @@ export function registerOfferRoutes(app: FastifyInstance, database: Database, pr
     },
     handler: async (req) => {
       const p = await program();
-      return updateOffer(database, req.params.id, req.body, p.currency, p.groups);
+      return updateOffer(database, req.params.id, req.body, p.currency, p.groups, actorOf(req));
     },
   });
   r.post('/api/v1/offers/:id/archive', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Archive an offer: it stops applying', params: OfferIdParams, response: { 200: Offer } },
-    handler: async (req) => archiveOffer(database, req.params.id, (await program()).currency),
+    handler: async (req) => archiveOffer(database, req.params.id, (await program()).currency, actorOf(req)),
   });
+  r.get('/api/v1/offers/:id/changes', {
+    config: { roles: ['admin', 'analyst'] },
+    schema: {
+      tags,
+      summary: "An offer's edits and archiving, newest first: when, who, and each field's value before and after",
+      params: OfferIdParams,
+      response: { 200: OfferChangeList },
+    },
+    handler: async (req) => ({ changes: await listOfferChanges(database, req.params.id) }),
+  });
+}
+
+/** The API key or console user making a change, for the offer's history. */
+function actorOf(req: FastifyRequest): Actor {
+  return req.principal ? { id: req.principal.keyId, name: req.principal.name } : null;
 }

@@ -41,3 +41,21 @@ export const customerUses = offersSchema.table(
   },
   (t) => [primaryKey({ columns: [t.customerId, t.offerId] })],
 );
+
+/**
+ * What each edit or archiving of an offer changed, and who made it: per field, the value before and after, as the
+ * API shows them. Written in the edit's transaction. The offer's creation is its own createdAt.
+ */
+export const changes = offersSchema.table(
+  'changes',
+  {
+    id: text('id').primaryKey(),
+    offerId: text('offer_id').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** The API key or console user that made the change; null from the command line. */
+    actor: text('actor'),
+    actorName: text('actor_name'),
+    change: jsonb('change').notNull(),
+  },
+  (t) => [index('changes_offer_idx').on(t.offerId, t.at)],
+);

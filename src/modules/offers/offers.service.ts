@@ -148,6 +148,7 @@ export async function updateOffer(
   patch: UpdateOfferBody,
   currency: string,
   groups: readonly string[],
+  actor: Actor = null,
 ): Promise<OfferDto> {
   const edited = await database.transaction(async (s) => {
     // Locked, so that two edits of one offer are checked against each other's result.
@@ -201,7 +202,17 @@ export async function updateOffer(
         patch.perCustomerLimit !== undefined ? patch.perCustomerLimit : o.perCustomerLimit,
       ],
     );
-    return getOffer(s, id, currency);
+    const after = await getOffer(s, id, currency);
+    const change = changeOf(toDto(o, currency), after);
+    if (Object.keys(change).length > 0)
+      await s.query(`INSERT INTO offers.changes (id, offer_id, actor, actor_name, change) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+        newId('offerChange'),
+        id,
+        actor?.id ?? null,
+        actor?.name ?? null,
+        JSON.stringify(change),
+      ]);
+    return after;
   });
   // After COMMIT: cleared inside the transaction, the cache could be filled again with the offer as it was.
   active.clear();
@@ -226,11 +237,68 @@ export async function listOffers(q: Queryable, currency: string, includeArchived
 }
 
 /** Archives an offer: it stops applying; its history stays. */
-export async function archiveOffer(q: Queryable, id: string, currency: string): Promise<OfferDto> {
-  const rows = await q.query(`UPDATE offers.offers SET status = 'archived' WHERE id = $1 RETURNING id`, [id]);
+export async function archiveOffer(q: Queryable, id: string, currency: string, actor: Actor = null): Promise<OfferDto> {
+  // One statement: the archiving and its change, recorded only when the offer was active (archiving again is a no-op).
+  const rows = await q.query(
+    `WITH u AS (UPDATE offers.offers SET status = 'archived' WHERE id = $1 AND status = 'active' RETURNING id),
+     c AS (INSERT INTO offers.changes (id, offer_id, actor, actor_name, change) SELECT $2, id, $3, $4, $5::jsonb FROM u)
+     SELECT id FROM offers.offers WHERE id = $1`,
+    [id, newId('offerChange'), actor?.id ?? null, actor?.name ?? null, JSON.stringify({ status: { from: 'active', to: 'archived' } })],
+  );
   if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
   active.clear();
   return getOffer(q, id, currency);
+}
+
+/** Who changes an offer: an API key or console user (id and name), or null from the command line. */
+export type Actor = { id: string; name: string } | null;
+
+export type OfferChange = {
+  at: string;
+  actor: string | null;
+  actorName: string | null;
+  change: Record<string, { from: unknown; to: unknown }>;
+};
+
+/** The fields of an offer that an edit may change, as the API shows them. */
+const EDITABLE = [
+  'name',
+  'rule',
+  'group',
+  'priority',
+  'validFrom',
+  'validTo',
+  'stores',
+  'categories',
+  'maxDiscount',
+  'budget',
+  'perCustomerLimit',
+] as const;
+
+/** Per field that differs, its value before and after. */
+function changeOf(before: OfferDto, after: OfferDto): OfferChange['change'] {
+  const out: OfferChange['change'] = {};
+  for (const k of EDITABLE) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k], to: after[k] };
+  return out;
+}
+
+/** An offer's edits and archiving, newest first; OFFERS_NOT_FOUND for an unknown offer. */
+export async function listOfferChanges(q: Queryable, id: string): Promise<OfferChange[]> {
+  const rows = await q.query<{
+    known: boolean;
+    at: Date | null;
+    actor: string | null;
+    actorName: string | null;
+    change: OfferChange['change'] | null;
+  }>(
+    `SELECT true AS known, c.at, c.actor, c.actor_name AS "actorName", c.change
+     FROM offers.offers o LEFT JOIN offers.changes c ON c.offer_id = o.id WHERE o.id = $1 ORDER BY c.at DESC, c.id DESC`,
+    [id],
+  );
+  if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
+  return rows
+    .filter((r) => r.change !== null)
+    .map((r) => ({ at: new Date(r.at!).toISOString(), actor: r.actor, actorName: r.actorName, change: r.change! }));
 }
 
 function toDomainOffer(o: OfferRow): Offer {

@@ -4,16 +4,21 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useHasRole } from '../session.tsx';
 import type { OfferListT, OfferT, ProgramConfigT } from '../types.ts';
 import { useApi } from '../use-api.ts';
+import { ruleText } from '../offer-text.ts';
 import { OfferForm } from './offer-form.tsx';
+import { OfferHistory } from './offer-history.tsx';
 import { ErrorPanel, Loading, Section } from './ui.tsx';
 
-// The Loyalty page's offers: each with its group, validity, scope and budget used; an admin makes new ones
-// (OfferForm), edits and archives them.
+// The Loyalty page's offers: each with its rule, group, validity, scope and budget used, and its history of changes
+// (admins and analysts); an admin makes new ones (OfferForm), edits and archives them.
 
 export function OffersSection({ config }: { config: ProgramConfigT }) {
   const { t } = useI18n();
   // Offers are made and archived by admins (POST /offers); the others see the list.
   const admin = useHasRole('admin');
+  // The history of changes names who made them: admins and analysts read it (GET /offers/{id}/changes).
+  const historian = useHasRole('admin', 'analyst');
+  const [history, setHistory] = useState<OfferT | null>(null);
   const currency = config.currency;
   const [archived, setArchived] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -67,6 +72,7 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
           }}
         />
       )}
+      {history && <OfferHistory key={history.id} offer={history} currency={currency} onClose={() => setHistory(null)} />}
       {list.loading && <Loading />}
       {list.error && <ErrorPanel error={list.error} onRetry={list.reload} />}
       {archiveError && <ErrorPanel error={archiveError} />}
@@ -82,7 +88,7 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
                 <th>{t('loyaltyPage.scope')}</th>
                 <th>{t('loyaltyPage.budget')}</th>
                 <th className="num">{t('loyaltyPage.perCustomer')}</th>
-                {archive && <th />}
+                {(archive || historian) && <th />}
               </tr>
             </thead>
             <tbody>
@@ -93,6 +99,7 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
                   currency={currency}
                   onArchive={archive}
                   onEdit={admin && !creating ? setEditing : undefined}
+                  onHistory={historian ? setHistory : undefined}
                 />
               ))}
             </tbody>
@@ -108,11 +115,13 @@ function OfferRow({
   currency,
   onArchive,
   onEdit,
+  onHistory,
 }: {
   offer: OfferT;
   currency: string;
   onArchive?: (o: OfferT) => Promise<void>;
   onEdit?: (o: OfferT) => void;
+  onHistory?: (o: OfferT) => void;
 }) {
   const { t, tMaybe, int, pct, money, date } = useI18n();
   const spent = Number(o.budgetSpent);
@@ -130,7 +139,7 @@ function OfferRow({
         {o.name} <span className="badge">{tMaybe(`offerKind.${o.kind}`) ?? o.kind}</span>
         {o.status === 'archived' && <span className="badge">{t('loyaltyPage.archived')}</span>}
         <div className="small muted" data-testid="offer-rule">
-          {ruleText(o, currency, { t, pct, money })}
+          {ruleText(o.rule, currency, { t, pct, money })}
         </div>
       </td>
       <td>
@@ -159,63 +168,27 @@ function OfferRow({
         )}
       </td>
       <td className="num">{o.perCustomerLimit === null ? '—' : int(o.perCustomerLimit)}</td>
-      {onArchive && (
+      {(onArchive || onHistory) && (
         <td>
-          {o.status === 'active' && (
-            <span className="row-actions">
-              {onEdit && (
-                <button type="button" className="secondary" onClick={() => onEdit(o)} data-testid="offer-edit">
-                  {t('loyaltyPage.edit')}
-                </button>
-              )}
+          <span className="row-actions">
+            {onEdit && o.status === 'active' && (
+              <button type="button" className="secondary" onClick={() => onEdit(o)} data-testid="offer-edit">
+                {t('loyaltyPage.edit')}
+              </button>
+            )}
+            {onArchive && o.status === 'active' && (
               <button type="button" className="secondary" onClick={() => void onArchive(o)} data-testid="offer-archive">
                 {t('loyaltyPage.archive')}
               </button>
-            </span>
-          )}
+            )}
+            {onHistory && (
+              <button type="button" className="secondary" onClick={() => onHistory(o)} data-testid="offer-history-open">
+                {t('loyaltyPage.history')}
+              </button>
+            )}
+          </span>
         </td>
       )}
     </tr>
   );
-}
-
-type Rule = {
-  kind: string;
-  minQuantity?: number;
-  brands?: string[];
-  buy?: number;
-  free?: number;
-  daysBefore?: number;
-  daysAfter?: number;
-  tiers?: string[];
-  discount?: { kind: 'percent'; percent: number } | { kind: 'amount'; amount: string };
-};
-
-/** What an offer gives, in words: "from 3 items: −10%", "1 of every 3 free". The name is the user's; this is the rule's. */
-function ruleText(
-  o: OfferT,
-  currency: string,
-  f: { t: ReturnType<typeof useI18n>['t']; pct: (x: number, digits?: number) => string; money: (a: string, c: string) => string },
-): string {
-  const r = o.rule as Rule;
-  const d = r.discount;
-  const discount = !d
-    ? ''
-    : d.kind === 'percent'
-      ? `−${f.pct(d.percent / 100, d.percent % 1 === 0 ? 0 : 1)}`
-      : `−${f.money(d.amount, currency)}`;
-  switch (r.kind) {
-    case 'volume':
-      return f.t('offerRule.volume', { n: r.minQuantity ?? 1, discount });
-    case 'brand':
-      return f.t('offerRule.brand', { brands: (r.brands ?? []).join(', '), discount });
-    case 'bundle':
-      return f.t('offerRule.bundle', { free: r.free ?? 1, buy: r.buy ?? 2 });
-    case 'birthday':
-      return f.t('offerRule.birthday', { before: r.daysBefore ?? 0, after: r.daysAfter ?? 0, discount });
-    case 'tier':
-      return f.t('offerRule.tier', { tiers: (r.tiers ?? []).join(', '), discount });
-    default:
-      return f.t('offerRule.personal', { discount });
-  }
 }

@@ -581,6 +581,14 @@ export const en = {
   'offerRule.birthday': '{before} days before to {after} after the birthday: {discount}',
   'offerRule.tier': 'tiers {tiers}: {discount}',
   'offerRule.personal': 'chosen customers: {discount}',
+  'offerHistory.title': 'Changes to “{name}”',
+  'offerHistory.rule': 'Rule',
+  'offerHistory.status': 'Status',
+  'offerHistory.active': 'active',
+  'offerHistory.commandLine': 'the command line',
+  'offerHistory.created': '{at}: made.',
+  'offerHistory.close': 'Close',
+  'loyaltyPage.history': 'History',
 } as const;
 
 export type MessageKey = keyof typeof en;

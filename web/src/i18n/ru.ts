@@ -583,4 +583,12 @@ export const ru: Catalogue = {
   'offerRule.birthday': 'за {before} дн. до дня рождения и {after} дн. после: {discount}',
   'offerRule.tier': 'уровни {tiers}: {discount}',
   'offerRule.personal': 'выбранным покупателям: {discount}',
+  'offerHistory.title': 'Изменения «{name}»',
+  'offerHistory.rule': 'Правило',
+  'offerHistory.status': 'Состояние',
+  'offerHistory.active': 'действует',
+  'offerHistory.commandLine': 'командная строка',
+  'offerHistory.created': '{at}: создано.',
+  'offerHistory.close': 'Закрыть',
+  'loyaltyPage.history': 'История',
 };
