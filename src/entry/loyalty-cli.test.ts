@@ -145,6 +145,17 @@ describe('patron loyalty and offers', () => {
     const ok = await patron(['offers', 'edit', volume.id, file('edit.json', { budget: '750.00', validTo: '2027-01-01T00:00:00Z' })]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/budget 0\.00\/750\.00 GBP {2}…–2027-01-01/);
+    // Recorded, from the command line (no API key or console user): the fields the file changed, before and after.
+    const changes = await patron(['offers', 'changes', volume.id, '--json']);
+    expect(changes.code, changes.stderr).toBe(0);
+    expect(lastJson(changes.stdout).changes).toEqual([
+      {
+        at: expect.any(String),
+        actor: null,
+        actorName: null,
+        change: { budget: { from: '500.00', to: '750.00' }, validTo: { from: null, to: '2027-01-01T00:00:00.000Z' } },
+      },
+    ]);
     const archived = await patron(['offers', 'archive', volume.id, '--json']);
     expect(archived.code, archived.stderr).toBe(0);
     expect(lastJson(archived.stdout).offer).toMatchObject({ id: volume.id, budget: '750.00', status: 'archived' });

@@ -236,7 +236,7 @@ function formatSettlement(s: SettlementOut): string {
 
 /**
  * `patron loyalty program show|set`, `patron loyalty balance`, `patron loyalty cards issue`,
- * `patron loyalty settlement`, and `patron offers list|add|edit|archive`. The loyalty jobs run through `patron jobs run`.
+ * `patron loyalty settlement`, and `patron offers list|add|edit|archive|changes`. The loyalty jobs run through `patron jobs run`.
  */
 export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers): void {
   const loy = program.command('loyalty').description('the loyalty program: its configuration, balances, cards, partner settlement');
@@ -447,6 +447,28 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
         const currency = (await loyalty.getProgram(database)).config.currency;
         const archived = await offers.archiveOffer(database, id, currency);
         h.emit(g.json, { offer: archived }, `Archived ${id}:\n${formatOffers([archived], currency)}`);
+      });
+    });
+  off
+    .command('changes')
+    .description("an offer's edits and archiving, newest first: when, who, and each field before and after")
+    .argument('<id>', 'the offer, as `patron offers list` shows it')
+    .action(async (id: string, _o, cmd: Command) => {
+      const g = h.globals(cmd);
+      await h.withDatabase(g, async (database) => {
+        const changes = await offers.listOfferChanges(database, id);
+        const value = (v: unknown) => (v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+        const text = changes.length
+          ? changes
+              .map(
+                (c) =>
+                  `${c.at}  ${c.actorName ?? 'the command line'}: ${Object.entries(c.change)
+                    .map(([field, { from, to }]) => `${field} ${value(from)} → ${value(to)}`)
+                    .join('; ')}`,
+              )
+              .join('\n')
+          : `No changes to ${id} since it was made.`;
+        h.emit(g.json, { changes }, text);
       });
     });
 }
