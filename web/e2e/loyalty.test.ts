@@ -414,8 +414,15 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       expect(await rate.getAttribute('aria-invalid')).toBe('true');
       expect(await quoteEarn()).toBe(50);
 
-      // 6% through the lever: the JSON follows, and nothing else in it changes.
+      // Typed key by key, a lever keeps "6.0" on its way to "6.05" while the JSON holds the number; emptied, it leaves
+      // the key out.
       await json.fill(text);
+      await rate.fill('');
+      expect(JSON.parse(await json.inputValue()).earn).not.toHaveProperty('basePercent');
+      await rate.pressSequentially('6.05');
+      expect(await rate.inputValue()).toBe('6.05');
+      expect(JSON.parse(await json.inputValue()).earn.basePercent).toBe(6.05);
+      // 6% through the lever: the JSON follows, and nothing else in it changes.
       await rate.fill('6');
       expect(JSON.parse(await json.inputValue())).toEqual({ ...config, earn: { ...config.earn, basePercent: 6 } });
       await page.getByTestId('program-editor').screenshot({ path: `${SHOTS}/35-loyalty-program-editor.png` });

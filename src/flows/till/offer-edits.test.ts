@@ -92,9 +92,10 @@ describe('editing an offer', () => {
       // The validity as a whole: an end before the stored start.
       [{ validTo: '2026-02-01T00:00:00Z' }, 400, 'VALIDATION_FAILED', 'validTo'],
       [{ validFrom: '2026-05-01T00:00:00Z' }, 400, 'VALIDATION_FAILED', 'validFrom'],
-      // Made without a limit, the offer has not counted who used it.
+      // With no limit, the offer has not counted who used it.
       [{ perCustomerLimit: 1 }, 400, 'VALIDATION_FAILED', 'perCustomerLimit'],
       [{ budget: '10.005' }, 400, 'VALIDATION_FAILED', 'budget'],
+      [{ budget: '99999999999999999999' }, 400, 'VALIDATION_FAILED', 'budget'],
       [{ priority: -1 }, 400, 'VALIDATION_FAILED', 'body.priority'],
       [{ kind: 'bundle' }, 400, 'VALIDATION_FAILED', undefined],
       [{}, 400, 'VALIDATION_FAILED', undefined],
@@ -147,6 +148,8 @@ describe('editing an offer', () => {
     const id = await create(tenPercent('edit-budget'));
     const sale = async (n: string) =>
       (await commit('C-EDIT-BUD', [{ sku: 'COF', category: 'edit-budget', unitPrice: '100.00' }], { number: n })).body.totals.discount;
+    const giveBack = (n: string) =>
+      call('till', 'POST', '/api/v1/till/returns', { store: 'S1', number: `${n}-R`, originalReceipt: { store: 'S1', number: n } });
     const spent = async () => (await call('admin', 'GET', `/api/v1/offers/${id}`)).body.budgetSpent;
     expect(await sale('EB-1')).toBe('10.00');
 
@@ -156,16 +159,27 @@ describe('editing an offer', () => {
     expect(await sale('EB-3')).toBe('5.00');
     expect(await sale('EB-4')).toBe('0.00');
     expect(await spent()).toBe('15.00');
+    // A return gives back to the budget what the budget counted: nothing for EB-1, sold before it; 10.00 for EB-2.
+    expect((await giveBack('EB-1')).status).toBe(201);
+    expect(await spent()).toBe('15.00');
+    expect((await giveBack('EB-2')).status).toBe(201);
+    expect(await spent()).toBe('5.00');
 
     // Removed: the offer gives again, and what it gives is still counted.
-    expect((await edit(id, { budget: null })).body).toMatchObject({ budget: null, budgetSpent: '15.00' });
+    expect((await edit(id, { budget: null })).body).toMatchObject({ budget: null, budgetSpent: '5.00' });
     expect(await sale('EB-5')).toBe('10.00');
-    expect(await spent()).toBe('25.00');
+    expect(await spent()).toBe('15.00');
 
     // Set below what was spent: the offer stops giving.
-    expect((await edit(id, { budget: '20.00' })).status).toBe(200);
+    expect((await edit(id, { budget: '10.00' })).status).toBe(200);
     expect(await discountOf('edit-budget')).toBe('0.00');
     expect(await sale('EB-6')).toBe('0.00');
+    expect(await spent()).toBe('15.00');
+
+    // Removed by another API process: this one still holds the offer with its spent budget in its cache, but a sale
+    // reads the budget afresh, and gives the discount.
+    await t.database.query(`UPDATE offers.offers SET budget_minor = NULL WHERE id = $1`, [id]);
+    expect(await sale('EB-7')).toBe('10.00');
     expect(await spent()).toBe('25.00');
     await call('admin', 'POST', `/api/v1/offers/${id}/archive`);
     await t.expectLedgerConsistent();

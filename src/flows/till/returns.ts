@@ -208,6 +208,7 @@ async function returnOnce(s: Session, body: ReturnBody): Promise<ReturnResponse>
   await offers.releaseBudgets(
     s,
     [...budgets].map(([offerId, discountMinor]) => ({ offerId, discountMinor })),
+    found.sale.createdAt,
   );
 
   const gross = sum((l) => l.refundMinor);

@@ -37,7 +37,7 @@ export function registerOfferRoutes(app: FastifyInstance, database: Database, pr
       tags,
       summary: 'Edit an offer: the fields given change, the others stay',
       description:
-        'The rule is given whole and keeps the offer’s kind (a new kind is a new offer). The validity as it will be must end after it starts. A budget may be raised, lowered (below what was spent, the offer stops giving) or removed; what was spent stays counted. A per-customer limit may change or go, but not be added to an offer made without one. An archived offer does not change (409 OFFERS_ARCHIVED). The till applies the edit at once in this process, and within a few seconds in the others; receipts committed before keep what they were given.',
+        'The rule is given whole and keeps the offer’s kind (a new kind is a new offer). The validity as it will be must end after it starts. A budget may be raised, lowered (below what was spent, the offer stops giving) or removed; what was spent stays counted. A budget added counts from the edit. A per-customer limit may change or go, but not be added to an offer that has none. An archived offer does not change (409 OFFERS_ARCHIVED). The till applies the edit at once in this process, and within a few seconds in the others; receipts committed before keep what they were given.',
       params: OfferIdParams,
       body: UpdateOfferBody,
       response: { 200: Offer },

@@ -29,6 +29,8 @@ export const offers = offersSchema.table(
 export const budgets = offersSchema.table('budgets', {
   offerId: text('offer_id').primaryKey(),
   spentMinor: bigint('spent_minor', { mode: 'number' }).notNull(),
+  /** Since when the budget counts: the offer's creation, or the edit that gave it one. A return releases only sales after it. */
+  since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** Uses of each offer by each customer, for per-customer limits. */

@@ -90,7 +90,12 @@ function checkGroup(group: string, groups: readonly string[]): void {
 /** An amount of the body in minor units of the program's currency, refused (naming `field`) when it has more decimals. */
 function minorOf(field: string, v: string | null, currency: string): number | null {
   if (v === null) return null;
-  const m = decimalToMinor(v, currency);
+  let m: number | undefined;
+  try {
+    m = decimalToMinor(v, currency);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `${field}: '${v}' is too large an amount.`, { fields: [{ field, message: 'too large' }] });
+  }
   if (m === undefined || (parseDecimal(v)?.scale ?? 0) > currencyExponent(currency))
     throw new AppError('VALIDATION_FAILED', `${field}: '${v}' has more decimals than ${currency} allows.`, {
       fields: [{ field, message: 'too many decimals' }],
@@ -137,8 +142,9 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
 /**
  * Edits an offer: the fields given change, the others stay. The rule keeps the offer's kind; the validity, as it
  * will be, must end after it starts. A budget may be raised, lowered (below what was spent, the offer stops giving)
- * or removed; what was spent stays counted. A per-customer limit may change or go, but not be added to an offer made
- * without one: such an offer has not counted its uses (claimOffersMany), so it could not tell who reached the limit.
+ * or removed; what was spent stays counted. A budget added counts from the edit: a return of a sale made before it
+ * gives nothing back to it (releaseBudgets). A per-customer limit may change or go, but not be added to an offer that
+ * has none: such an offer does not count its uses (claimOffersMany), so it could not tell who reached the limit.
  * An archived offer does not change. Receipts committed before keep what they were given; returns reverse that.
  * Sales committing at the very moment of the edit are held to the budget as they read it.
  */
@@ -175,9 +181,9 @@ export async function updateOffer(
     if (patch.perCustomerLimit != null && o.perCustomerLimit === null)
       throw new AppError(
         'VALIDATION_FAILED',
-        `perCustomerLimit: offer ${id} was made without a limit and has not counted its uses; make a new offer with the limit.`,
+        `perCustomerLimit: offer ${id} has no limit, so it has not counted who used it; make a new offer with the limit.`,
         {
-          fields: [{ field: 'perCustomerLimit', message: 'cannot be added to an offer made without one' }],
+          fields: [{ field: 'perCustomerLimit', message: 'cannot be added to an offer that has none' }],
         },
       );
     const budgetMinor = patch.budget !== undefined ? minorOf('budget', patch.budget, currency) : o.budgetMinor;
@@ -205,13 +211,11 @@ export async function updateOffer(
     const after = await getOffer(s, id, currency);
     const change = changeOf(toDto(o, currency), after);
     if (Object.keys(change).length > 0)
-      await s.query(`INSERT INTO offers.changes (id, offer_id, actor, actor_name, change) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
-        newId('offerChange'),
-        id,
-        actor?.id ?? null,
-        actor?.name ?? null,
-        JSON.stringify(change),
-      ]);
+      // clock_timestamp(), not now(): the time the edit was made, after waiting for the offer's lock.
+      await s.query(
+        `INSERT INTO offers.changes (id, offer_id, at, actor, actor_name, change) VALUES ($1, $2, clock_timestamp(), $3, $4, $5::jsonb)`,
+        [newId('offerChange'), id, actor?.id ?? null, actor?.name ?? null, JSON.stringify(change)],
+      );
     return after;
   });
   // After COMMIT: cleared inside the transaction, the cache could be filled again with the offer as it was.
@@ -241,7 +245,7 @@ export async function archiveOffer(q: Queryable, id: string, currency: string, a
   // One statement: the archiving and its change, recorded only when the offer was active (archiving again is a no-op).
   const rows = await q.query(
     `WITH u AS (UPDATE offers.offers SET status = 'archived' WHERE id = $1 AND status = 'active' RETURNING id),
-     c AS (INSERT INTO offers.changes (id, offer_id, actor, actor_name, change) SELECT $2, id, $3, $4, $5::jsonb FROM u)
+     c AS (INSERT INTO offers.changes (id, offer_id, at, actor, actor_name, change) SELECT $2, id, clock_timestamp(), $3, $4, $5::jsonb FROM u)
      SELECT id FROM offers.offers WHERE id = $1`,
     [id, newId('offerChange'), actor?.id ?? null, actor?.name ?? null, JSON.stringify({ status: { from: 'active', to: 'archived' } })],
   );
@@ -388,8 +392,10 @@ export async function offersInForceMany(
   // Neither statement needs the other's answer: both leave in the same turn (one round trip on a pipelined batch).
   const [left, uses] = await Promise.all([
     opts.freshBudgets && budgeted.length > 0
-      ? q.query<{ offer_id: string; left: number }>(
-          `SELECT b.offer_id, greatest(0, o.budget_minor - b.spent_minor)::int8 AS left FROM offers.budgets b JOIN offers.offers o ON o.id = b.offer_id WHERE b.offer_id = ANY($1::text[])`,
+      ? q.query<{ offer_id: string; left: number | null }>(
+          // NULL when the budget was removed since the offers were cached (greatest() alone would make it 0).
+          `SELECT b.offer_id, CASE WHEN o.budget_minor IS NOT NULL THEN greatest(0, o.budget_minor - b.spent_minor) END::int8 AS left
+           FROM offers.budgets b JOIN offers.offers o ON o.id = b.offer_id WHERE b.offer_id = ANY($1::text[])`,
           [budgeted],
         )
       : [],
@@ -401,7 +407,7 @@ export async function offersInForceMany(
       : [],
   ]);
   if (left.length === 0 && uses.length === 0) return here;
-  const budgetLeft = new Map(left.map((l) => [l.offer_id, Number(l.left)]));
+  const budgetLeft = new Map(left.map((l) => [l.offer_id, l.left === null ? null : Number(l.left)]));
   const used = new Map(uses.map((u) => [`${u.customer_id}\u0000${u.offer_id}`, u.uses]));
   return here.map((list, i) => {
     const c = baskets[i]!.customerId;
@@ -451,8 +457,8 @@ export async function claimOffersMany(
     uses.length === 0
       ? Promise.resolve([])
       : s.query<{ customer_id: string; offer_id: string }>(
-          // Only offers with a per-customer limit count uses: nothing else reads them, and an offer's limit is fixed
-          // when it is created, so a sale writes no row for the others.
+          // Only offers with a per-customer limit count uses: nothing else reads them, and a limit cannot be added
+          // to an offer that has none (updateOffer), so a sale writes no row for the others.
           `WITH n AS (
          SELECT u.customer_id, u.offer_id, count(*)::int AS n, min(o.per_customer_limit) AS lim
          FROM unnest($1::text[], $2::text[]) AS u(customer_id, offer_id) JOIN offers.offers o ON o.id = u.offer_id
@@ -479,12 +485,19 @@ export async function claimOffersMany(
   }));
 }
 
-/** Gives back what a return reverses: budget spent (uses stay counted: the offer was used). */
-export async function releaseBudgets(s: Session, released: readonly { offerId: string; discountMinor: number }[]): Promise<void> {
+/**
+ * Gives back what a return reverses: budget spent (uses stay counted: the offer was used). Only to budgets that the
+ * sale claimed: a budget added to an offer after the sale (`since`, updateOffer) never counted its discount.
+ */
+export async function releaseBudgets(
+  s: Session,
+  released: readonly { offerId: string; discountMinor: number }[],
+  saleCommittedAt: Date,
+): Promise<void> {
   if (released.length === 0) return;
   await s.query(
     `UPDATE offers.budgets b SET spent_minor = greatest(0, b.spent_minor - a.amount)
-     FROM (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)) a WHERE b.offer_id = a.offer_id`,
-    [released.map((r) => r.offerId), released.map((r) => r.discountMinor)],
+     FROM (SELECT * FROM unnest($1::text[], $2::int8[]) AS a(offer_id, amount)) a WHERE b.offer_id = a.offer_id AND b.since <= $3`,
+    [released.map((r) => r.offerId), released.map((r) => r.discountMinor), saleCommittedAt],
   );
 }

@@ -140,7 +140,12 @@ export function OfferForm({
   const [error, setError] = useState<ApiError | null>(null);
   const set = (k: string) => (v: string) => setD((x) => ({ ...x, [k]: v }));
   const label = (k: string) => t(`offerForm.${k}` as MessageKey);
-  const why = (k: string) => error?.fields.find((f) => f.field === `body.${k}` || f.field.startsWith(`body.${k}.`))?.message;
+  // The schema names a field by its path in the request (body.budget); the service's own checks by the field (budget).
+  const why = (k: string) =>
+    error?.fields.find((f) => {
+      const path = f.field.replace(/^body\./, '');
+      return path === k || path.startsWith(`${k}.`);
+    })?.message;
 
   const field = (k: string, input?: ReactNode, hint?: string) => (
     <label className="field" key={k}>

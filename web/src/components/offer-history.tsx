@@ -10,6 +10,22 @@ import { ErrorPanel, Loading } from './ui.tsx';
 // before → after, in the same words as the offers' table.
 
 const MONEY = new Set(['maxDiscount', 'budget']);
+/** The fields in the order the form shows them (the stored change keeps them in no particular order). */
+const ORDER = [
+  'status',
+  'name',
+  'rule',
+  'group',
+  'priority',
+  'validFrom',
+  'validTo',
+  'stores',
+  'categories',
+  'maxDiscount',
+  'budget',
+  'perCustomerLimit',
+];
+const byForm = ([a]: [string, unknown], [b]: [string, unknown]) => ORDER.indexOf(a) - ORDER.indexOf(b);
 const DAYS = new Set(['validFrom', 'validTo']);
 
 export function OfferHistory({ offer, currency, onClose }: { offer: OfferT; currency: string; onClose: () => void }) {
@@ -37,6 +53,7 @@ export function OfferHistory({ offer, currency, onClose }: { offer: OfferT; curr
             <li key={i} data-testid="offer-change">
               {dateTime(c.at)} · {c.actorName ?? t('offerHistory.commandLine')}:{' '}
               {Object.entries(c.change)
+                .sort(byForm)
                 .map(([field, { from, to }]) => `${label(field)}: ${show(field, from)} → ${show(field, to)}`)
                 .join('; ')}
             </li>

@@ -68,6 +68,8 @@ export function OffersSection({ config }: { config: ProgramConfigT }) {
           onSaved={() => {
             setCreating(false);
             setEditing(null);
+            // An open history would miss the edit just made.
+            setHistory(null);
             list.reload();
           }}
         />

@@ -8,7 +8,8 @@ import { RefusedFields, SaveCancel } from './ui.tsx';
 // The program as the JSON that PUT /loyalty/program takes (what `patron loyalty program set FILE` reads), edited in
 // place by an admin. Saving stores a new version and puts it in force; the earlier ones stay in the history. Its
 // everyday levers (the earn rate, the point's value, the share points may pay, the pending days, the expiry…) are
-// also fields over the text: each reads its value from the JSON and writes it back, so the two never disagree.
+// also fields over the text: each reads its value from the JSON and writes it back, so the two never disagree. A
+// lever keeps the text as typed ("1.0" on the way to "1.05") while the JSON holds its number.
 
 /** The levers, as [section, key] of the program's JSON; pointValue is an amount (a string), the others numbers. */
 const LEVERS = [
@@ -22,28 +23,45 @@ const LEVERS = [
   ['ladder', 'marginPercent'],
 ] as const;
 
-type Json = Record<string, Record<string, unknown> | undefined>;
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function parsed(text: string): Json | null {
   try {
     const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
+    return isObject(v) ? v : null;
   } catch {
     return null;
   }
 }
 
-/** The text with one lever set: a number where the field holds one (an amount stays text), else as typed, for the server to name. */
+/** A lever's section of the JSON, when it is an object (or absent) that a lever can write into. */
+function sectionOf(config: Json | null, section: string): Record<string, unknown> | null {
+  if (!config) return null;
+  const v = config[section];
+  return v === undefined ? {} : isObject(v) ? v : null;
+}
+
+/**
+ * The text with one lever set: a number where the field holds one (an amount stays text), else as typed, for the
+ * server to name; an emptied lever leaves its key out, so that the program's default applies.
+ */
 function withLever(text: string, section: string, key: string, typed: string): string {
   const config = parsed(text);
-  if (!config) return text;
-  const value = key === 'pointValue' || !/^\s*-?\d+(\.\d+)?\s*$/.test(typed) ? typed.trim() : Number(typed);
-  return JSON.stringify({ ...config, [section]: { ...(config[section] ?? {}), [key]: value } }, null, 2);
+  const within = sectionOf(config, section);
+  if (!config || !within) return text;
+  const s = typed.trim();
+  const { [key]: _old, ...rest } = within;
+  const next = s === '' ? rest : { ...rest, [key]: key === 'pointValue' || !/^-?\d+(\.\d+)?$/.test(s) ? s : Number(s) };
+  return JSON.stringify({ ...config, [section]: next }, null, 2);
 }
 
 export function ProgramEditor({ current, onSaved, onCancel }: { current: ProgramVersionT; onSaved: () => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [text, setText] = useState(() => JSON.stringify(current.config, null, 2));
+  /** What was typed in each lever since the JSON was last edited by hand. */
+  const [typed, setTyped] = useState<Record<string, string>>({});
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [notJson, setNotJson] = useState<string | null>(null);
@@ -83,25 +101,37 @@ export function ProgramEditor({ current, onSaved, onCancel }: { current: Program
   return (
     <form className="panel offer-form" onSubmit={(e) => void save(e)} data-testid="program-editor">
       <div className="form-grid levers">
-        {LEVERS.map(([section, key]) => (
-          <label className="field" key={`${section}.${key}`}>
-            <span>{leverLabel(section, key)}</span>
-            <input
-              value={config ? String(config[section]?.[key] ?? '') : ''}
-              onChange={(e) => setText((x) => withLever(x, section, key, e.target.value))}
-              disabled={!config}
-              inputMode="decimal"
-              aria-invalid={refused(section, key)}
-              data-testid={`program-${section}-${key}`}
-            />
-          </label>
-        ))}
+        {LEVERS.map(([section, key]) => {
+          const within = sectionOf(config, section);
+          const k = `${section}.${key}`;
+          return (
+            <label className="field" key={k}>
+              <span>{leverLabel(section, key)}</span>
+              <input
+                value={typed[k] ?? String(within?.[key] ?? '')}
+                onChange={(e) => {
+                  const v = e.target.value;
+                  setTyped((x) => ({ ...x, [k]: v }));
+                  setText((x) => withLever(x, section, key, v));
+                }}
+                disabled={!within}
+                inputMode="decimal"
+                aria-invalid={refused(section, key)}
+                data-testid={`program-${section}-${key}`}
+              />
+            </label>
+          );
+        })}
       </div>
       <p className="muted small">{t('programEditor.help', { version: current.version })}</p>
       <textarea
         className="code"
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          // Edited by hand: the levers read the JSON again.
+          setTyped({});
+        }}
         rows={24}
         spellCheck={false}
         aria-label={t('programEditor.config')}
