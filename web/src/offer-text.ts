@@ -1,6 +1,21 @@
 import type { useI18n } from './i18n/i18n.tsx';
 
-// An offer's rule in words, for the offers' table and their history.
+// An offer's rule in words, for the offers' table and their history; and its fields in the form's order.
+
+/** An offer's fields as the form shows them and the API names them (POST and PATCH /offers). */
+export const OFFER_FIELDS = [
+  'name',
+  'rule',
+  'group',
+  'priority',
+  'validFrom',
+  'validTo',
+  'stores',
+  'categories',
+  'maxDiscount',
+  'budget',
+  'perCustomerLimit',
+] as const;
 type Rule = {
   kind: string;
   minQuantity?: number;

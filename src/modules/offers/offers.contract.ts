@@ -45,6 +45,9 @@ const offerFields = {
   perCustomerLimit: z.number().int().min(1).nullable(),
 };
 
+/** The fields an offer is made with and an edit may change, in the order the API documents them. */
+export const OFFER_FIELDS = Object.keys(offerFields) as (keyof typeof offerFields)[];
+
 /** Whether a validity's end comes after its start, as instants (the two may carry different offsets). */
 export function validityInOrder(validFrom: string | null | undefined, validTo: string | null | undefined): boolean {
   return !validFrom || !validTo || Date.parse(validFrom) < Date.parse(validTo);

@@ -3,7 +3,14 @@ import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { currencyExponent, decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
-import { validityInOrder, type CreateOfferBody, type OfferDto, type OfferRuleInput, type UpdateOfferBody } from './offers.contract.ts';
+import {
+  OFFER_FIELDS,
+  validityInOrder,
+  type CreateOfferBody,
+  type OfferDto,
+  type OfferRuleInput,
+  type UpdateOfferBody,
+} from './offers.contract.ts';
 import type { Discount, Offer, OfferRule } from './domain/types.ts';
 
 // Offers are a small reference table; the till reads those in force with their budgets and the customer's uses in
@@ -264,25 +271,10 @@ export type OfferChange = {
   change: Record<string, { from: unknown; to: unknown }>;
 };
 
-/** The fields of an offer that an edit may change, as the API shows them. */
-const EDITABLE = [
-  'name',
-  'rule',
-  'group',
-  'priority',
-  'validFrom',
-  'validTo',
-  'stores',
-  'categories',
-  'maxDiscount',
-  'budget',
-  'perCustomerLimit',
-] as const;
-
 /** Per field that differs, its value before and after. */
 function changeOf(before: OfferDto, after: OfferDto): OfferChange['change'] {
   const out: OfferChange['change'] = {};
-  for (const k of EDITABLE) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k], to: after[k] };
+  for (const k of OFFER_FIELDS) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k], to: after[k] };
   return out;
 }
 

@@ -3,6 +3,7 @@ import { ApiError, patch, post } from '../api.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { OfferBodyT, OfferT, ProgramConfigT } from '../types.ts';
+import { OFFER_FIELDS } from '../offer-text.ts';
 import { RefusedFields, SaveCancel } from './ui.tsx';
 
 // An offer from the console (admin): a new one (POST /offers) with its rule, discount, stacking group, validity, scope
@@ -265,18 +266,5 @@ function fieldName(path: string, label: (k: string) => string): string {
   );
   if (known) return label(known);
   const top = k.split('.')[0]!;
-  return [
-    'name',
-    'group',
-    'priority',
-    'validFrom',
-    'validTo',
-    'stores',
-    'categories',
-    'maxDiscount',
-    'budget',
-    'perCustomerLimit',
-  ].includes(top)
-    ? label(top)
-    : k;
+  return top !== 'rule' && (OFFER_FIELDS as readonly string[]).includes(top) ? label(top) : k;
 }

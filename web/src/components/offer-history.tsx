@@ -1,7 +1,7 @@
 import { get } from '../api.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { ruleText } from '../offer-text.ts';
+import { OFFER_FIELDS, ruleText } from '../offer-text.ts';
 import type { OfferChangeListT, OfferT } from '../types.ts';
 import { useApi } from '../use-api.ts';
 import { ErrorPanel, Loading } from './ui.tsx';
@@ -11,20 +11,7 @@ import { ErrorPanel, Loading } from './ui.tsx';
 
 const MONEY = new Set(['maxDiscount', 'budget']);
 /** The fields in the order the form shows them (the stored change keeps them in no particular order). */
-const ORDER = [
-  'status',
-  'name',
-  'rule',
-  'group',
-  'priority',
-  'validFrom',
-  'validTo',
-  'stores',
-  'categories',
-  'maxDiscount',
-  'budget',
-  'perCustomerLimit',
-];
+const ORDER: readonly string[] = ['status', ...OFFER_FIELDS];
 const byForm = ([a]: [string, unknown], [b]: [string, unknown]) => ORDER.indexOf(a) - ORDER.indexOf(b);
 const DAYS = new Set(['validFrom', 'validTo']);
 
