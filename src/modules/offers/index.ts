@@ -10,8 +10,6 @@ export {
   updateOffer,
   /** Stops an offer from applying; its history stays. */
   archiveOffer,
-  /** An offer's edits and archiving, newest first, with who made them. */
-  listOfferChanges,
   /** The active offers, cached per database for a few seconds. */
   activeOffers,
   /** The offers in force at a store and time, with budgets left and the customer's uses: at most two statements. */
@@ -25,7 +23,8 @@ export {
   /** Gives back budget on a return. */
   releaseBudgets,
 } from './offers.service.ts';
-export type { Actor, OfferChange } from './offers.service.ts';
+/** An offer's edits and archiving, newest first, with who made them. */
+export { listOfferChanges, type Actor, type OfferChange } from './offers.history.ts';
 /** The pricing engine: applicability, stacking groups, allocation to lines, tax. Pure. */
 export {
   priceBasket,

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/client.ts';
 import { CreateOfferBody, Offer, OfferChangeList, OfferIdParams, OfferList, UpdateOfferBody } from './offers.contract.ts';
-import { archiveOffer, createOffer, getOffer, listOfferChanges, listOffers, updateOffer, type Actor } from './offers.service.ts';
+import { listOfferChanges, type Actor } from './offers.history.ts';
+import { archiveOffer, createOffer, getOffer, listOffers, updateOffer } from './offers.service.ts';
 
 const tags = ['offers'];
 

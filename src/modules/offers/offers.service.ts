@@ -3,15 +3,9 @@ import { referenceCache } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { currencyExponent, decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
-import {
-  OFFER_FIELDS,
-  validityInOrder,
-  type CreateOfferBody,
-  type OfferDto,
-  type OfferRuleInput,
-  type UpdateOfferBody,
-} from './offers.contract.ts';
+import { validityInOrder, type CreateOfferBody, type OfferDto, type OfferRuleInput, type UpdateOfferBody } from './offers.contract.ts';
 import type { Discount, Offer, OfferRule } from './domain/types.ts';
+import { changeOf, recordChange, type Actor } from './offers.history.ts';
 
 // Offers are a small reference table; the till reads those in force with their budgets and the customer's uses in
 // one statement, and claims budgets and uses at commit in two set-based statements.
@@ -217,12 +211,7 @@ export async function updateOffer(
     );
     const after = await getOffer(s, id, currency);
     const change = changeOf(toDto(o, currency), after);
-    if (Object.keys(change).length > 0)
-      // clock_timestamp(), not now(): the time the edit was made, after waiting for the offer's lock.
-      await s.query(
-        `INSERT INTO offers.changes (id, offer_id, at, actor, actor_name, change) VALUES ($1, $2, clock_timestamp(), $3, $4, $5::jsonb)`,
-        [newId('offerChange'), id, actor?.id ?? null, actor?.name ?? null, JSON.stringify(change)],
-      );
+    if (Object.keys(change).length > 0) await recordChange(s, id, actor, change);
     return after;
   });
   // After COMMIT: cleared inside the transaction, the cache could be filled again with the offer as it was.
@@ -259,42 +248,6 @@ export async function archiveOffer(q: Queryable, id: string, currency: string, a
   if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
   active.clear();
   return getOffer(q, id, currency);
-}
-
-/** Who changes an offer: an API key or console user (id and name), or null from the command line. */
-export type Actor = { id: string; name: string } | null;
-
-export type OfferChange = {
-  at: string;
-  actor: string | null;
-  actorName: string | null;
-  change: Record<string, { from: unknown; to: unknown }>;
-};
-
-/** Per field that differs, its value before and after. */
-function changeOf(before: OfferDto, after: OfferDto): OfferChange['change'] {
-  const out: OfferChange['change'] = {};
-  for (const k of OFFER_FIELDS) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k], to: after[k] };
-  return out;
-}
-
-/** An offer's edits and archiving, newest first; OFFERS_NOT_FOUND for an unknown offer. */
-export async function listOfferChanges(q: Queryable, id: string): Promise<OfferChange[]> {
-  const rows = await q.query<{
-    known: boolean;
-    at: Date | null;
-    actor: string | null;
-    actorName: string | null;
-    change: OfferChange['change'] | null;
-  }>(
-    `SELECT true AS known, c.at, c.actor, c.actor_name AS "actorName", c.change
-     FROM offers.offers o LEFT JOIN offers.changes c ON c.offer_id = o.id WHERE o.id = $1 ORDER BY c.at DESC, c.id DESC`,
-    [id],
-  );
-  if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
-  return rows
-    .filter((r) => r.change !== null)
-    .map((r) => ({ at: new Date(r.at!).toISOString(), actor: r.actor, actorName: r.actorName, change: r.change! }));
 }
 
 function toDomainOffer(o: OfferRow): Offer {
