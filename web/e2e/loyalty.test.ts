@@ -277,7 +277,16 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('offer-fields').waitFor();
       expect(await page.getByTestId('offer-fields').textContent()).toMatch(/Of which free: free must be less than buy/);
       await page.getByTestId('offer-form').screenshot({ path: `${SHOTS}/33-loyalty-offer-edit.png` });
+      // A validity that ends before it starts is refused by the server's own check of the offer as it would be; the
+      // form marks the field all the same.
       await page.getByTestId('offer-rule-free').fill('2');
+      await page.getByTestId('offer-validFrom').fill('2027-01-10');
+      await page.getByTestId('offer-validTo').fill('2027-01-01');
+      await page.getByTestId('offer-save').click();
+      await expect.poll(() => page.getByTestId('offer-fields').textContent()).toMatch(/^Valid until \(the day’s start, UTC\): /);
+      expect(await page.getByTestId('offer-validTo').getAttribute('aria-invalid')).toBe('true');
+      await page.getByTestId('offer-validFrom').fill('');
+      await page.getByTestId('offer-validTo').fill('');
       await page.getByTestId('offer-name').fill('Tea 3 for 1');
       await page.getByTestId('offer-save').click();
       await expect.poll(() => page.getByTestId('offer-form').count()).toBe(0);
