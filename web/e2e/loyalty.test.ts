@@ -243,11 +243,15 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('offer-new').click();
       // Refused as typed: no name, and a quantity below 1; each is named in words and marked, and nothing is created.
       await page.getByTestId('offer-rule-minQuantity').fill('0');
+      await page.getByTestId('offer-priority').fill('');
       await page.getByTestId('offer-save').click();
       await page.getByTestId('offer-fields').waitFor();
       const said = await page.getByTestId('offer-fields').textContent();
       expect(said).toMatch(/Name: /);
       expect(said).toMatch(/From quantity: /);
+      // An emptied priority is named too, not taken as the default.
+      expect(said).toMatch(/Priority \(lower first\): /);
+      await page.getByTestId('offer-priority').fill('100');
       expect(await page.getByTestId('offer-rule-minQuantity').getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByTestId('offer-row').count()).toBe(1);
 

@@ -53,7 +53,8 @@ function bodyOf(kind: Kind, d: Draft): OfferBodyT {
     // Types as the server checks them; what is typed wrong goes as typed, and comes back named.
     rule: rules[kind] as OfferBodyT['rule'],
     group: d.group ?? '',
-    priority: int(d.priority || '100') as number,
+    // An emptied priority goes as typed and comes back named, rather than silently becoming 100.
+    priority: int(d.priority) as number,
     validFrom: day(d.validFrom),
     validTo: day(d.validTo),
     stores: list(d.stores).length ? list(d.stores) : null,
