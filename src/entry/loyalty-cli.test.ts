@@ -155,6 +155,8 @@ describe('patron loyalty and offers', () => {
         actorName: null,
         change: { budget: { from: '500.00', to: '750.00' }, validTo: { from: null, to: '2027-01-01T00:00:00.000Z' } },
       },
+      // Its making, by `offers add`.
+      { at: expect.any(String), actor: null, actorName: null, change: expect.objectContaining({ status: { from: null, to: 'active' }, name: { from: null, to: 'To edit' } }) },
     ]);
     const archived = await patron(['offers', 'archive', volume.id, '--json']);
     expect(archived.code, archived.stderr).toBe(0);

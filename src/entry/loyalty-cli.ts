@@ -451,7 +451,7 @@ export function registerLoyaltyCommands(program: Command, h: LoyaltyCliHelpers):
     });
   off
     .command('changes')
-    .description("an offer's edits and archiving, newest first: when, who, and each field before and after")
+    .description("an offer's making, edits and archiving, newest first: when, who, and each field before and after")
     .argument('<id>', 'the offer, as `patron offers list` shows it')
     .action(async (id: string, _o, cmd: Command) => {
       const g = h.globals(cmd);

@@ -308,7 +308,13 @@ describe.skipIf(!hasChromium)('the loyalty page in Chromium (skipped without /us
       await page.getByTestId('offer-row').filter({ hasText: 'Tea 3 for 1' }).getByTestId('offer-history-open').click();
       await expect
         .poll(() => page.getByTestId('offer-change').allTextContents())
-        .toEqual([expect.stringMatching(/ · Test admin: Name: Tea 3 for 2 → Tea 3 for 1; Rule: 1 of every 3 free → 2 of every 3 free$/)]);
+        .toEqual([
+          expect.stringMatching(/ · Test admin: Name: Tea 3 for 2 → Tea 3 for 1; Rule: 1 of every 3 free → 2 of every 3 free$/),
+          // Under it, its making, by the same user.
+          expect.stringMatching(
+            / · Test admin: Status: — → active; Name: — → Tea 3 for 2; Rule: — → 1 of every 3 free; .*Categories: — → tea$/,
+          ),
+        ]);
       await page.getByTestId('offer-history-close').click();
 
       // Archived, it stops applying at once.

@@ -51,7 +51,8 @@ describe('editing an offer', () => {
     const after = await commit('C-EDIT', [{ sku: 'TEA', category: 'edit-tea', unitPrice: '100.00' }], { number: 'ED-2' });
     expect(after.body.totals.discount).toBe('25.00');
 
-    // The edit is in the offer's history: the fields it changed, before and after, and the key that made it.
+    // The edit is in the offer's history: the fields it changed, before and after, and the key that made it; under it,
+    // the offer's making, every field it was given from nothing.
     const changes = await call('analyst', 'GET', `/api/v1/offers/${id}/changes`);
     expect(changes.status, JSON.stringify(changes.body)).toBe(200);
     expect(changes.body.changes).toEqual([
@@ -66,6 +67,19 @@ describe('editing an offer', () => {
             to: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 25 } },
           },
           priority: { from: 100, to: 7 },
+        },
+      },
+      {
+        at: expect.any(String),
+        actor: expect.stringMatching(/^key_/),
+        actorName: 'test admin',
+        change: {
+          status: { from: null, to: 'active' },
+          name: { from: null, to: 'edit-tea −10%' },
+          rule: { from: null, to: { kind: 'volume', minQuantity: 1, discount: { kind: 'percent', percent: 10 } } },
+          group: { from: null, to: 'promo' },
+          priority: { from: null, to: 100 },
+          categories: { from: null, to: ['edit-tea'] },
         },
       },
     ]);
@@ -112,9 +126,13 @@ describe('editing an offer', () => {
     expect((await call('till', 'PATCH', `/api/v1/offers/${id}`, { name: 'x' })).status).toBe(403);
     expect((await edit('offer_nothing', { name: 'x' })).status).toBe(404);
     expect((await call('admin', 'GET', `/api/v1/offers/${id}`)).body).toEqual(stored);
-    // An edit that changes nothing is no change either.
+    // An edit that changes nothing is no change either: the offer's making is all its history.
+    const kinds = async () =>
+      (await call('admin', 'GET', `/api/v1/offers/${id}/changes`)).body.changes.map(
+        (c: { change: { status?: unknown } }) => c.change.status ?? 'edit',
+      );
     expect((await edit(id, { name: stored.name, priority: stored.priority })).status).toBe(200);
-    expect((await call('admin', 'GET', `/api/v1/offers/${id}/changes`)).body.changes).toEqual([]);
+    expect(await kinds()).toEqual([{ from: null, to: 'active' }]);
 
     await call('admin', 'POST', `/api/v1/offers/${id}/archive`);
     await call('admin', 'POST', `/api/v1/offers/${id}/archive`);
@@ -122,8 +140,9 @@ describe('editing an offer', () => {
     expect([archived.status, archived.body.code]).toEqual([409, 'OFFERS_ARCHIVED']);
     expect((await call('admin', 'GET', `/api/v1/offers/${id}`)).body.name).toBe(stored.name);
     // Archived once, recorded once.
-    expect((await call('admin', 'GET', `/api/v1/offers/${id}/changes`)).body.changes.map((c: { change: unknown }) => c.change)).toEqual([
-      { status: { from: 'active', to: 'archived' } },
+    expect(await kinds()).toEqual([
+      { from: 'active', to: 'archived' },
+      { from: null, to: 'active' },
     ]);
   });
 

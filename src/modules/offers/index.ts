@@ -23,7 +23,7 @@ export {
   /** Gives back budget on a return. */
   releaseBudgets,
 } from './offers.service.ts';
-/** An offer's edits and archiving, newest first, with who made them. */
+/** An offer's making, edits and archiving, newest first, with who did them. */
 export { listOfferChanges, type Actor, type OfferChange } from './offers.history.ts';
 /** The pricing engine: applicability, stacking groups, allocation to lines, tax. Pure. */
 export {

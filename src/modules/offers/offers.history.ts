@@ -3,7 +3,8 @@ import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { OFFER_FIELDS, type OfferDto } from './offers.contract.ts';
 
-// An offer's history: each edit or archiving, when, by whom, and every field it changed, before and after.
+// An offer's history: its making, each edit and its archiving, when, by whom, and every field each changed, before
+// and after.
 
 /** Who changes an offer: an API key or console user (id and name), or null from the command line. */
 export type Actor = { id: string; name: string } | null;
@@ -22,7 +23,14 @@ export function changeOf(before: OfferDto, after: OfferDto): OfferChange['change
   return out;
 }
 
-/** An offer's edits and archiving, newest first; OFFERS_NOT_FOUND for an unknown offer. */
+/** An offer as it was made: its status and every field it was given, each from nothing. */
+export function creationOf(made: OfferDto): OfferChange['change'] {
+  const out: OfferChange['change'] = { status: { from: null, to: made.status } };
+  for (const k of OFFER_FIELDS) if (made[k] !== null) out[k] = { from: null, to: made[k] };
+  return out;
+}
+
+/** An offer's making, edits and archiving, newest first; OFFERS_NOT_FOUND for an unknown offer. */
 export async function listOfferChanges(q: Queryable, id: string): Promise<OfferChange[]> {
   const rows = await q.query<{
     known: boolean;
@@ -42,7 +50,7 @@ export async function listOfferChanges(q: Queryable, id: string): Promise<OfferC
 }
 
 /**
- * Records an edit's change, in the edit's transaction. At clock_timestamp(), not now(): the time the edit was made,
+ * Records a change (the making, an edit), in its transaction. At clock_timestamp(), not now(): the time the edit was made,
  * after waiting for the offer's lock, so that the history is in the order the edits were applied.
  */
 export async function recordChange(q: Queryable, offerId: string, actor: Actor, change: OfferChange['change']): Promise<void> {

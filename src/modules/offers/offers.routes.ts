@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../../platform/db/client.ts';
 import { CreateOfferBody, Offer, OfferChangeList, OfferIdParams, OfferList, UpdateOfferBody } from './offers.contract.ts';
 import { listOfferChanges, type Actor } from './offers.history.ts';
-import { archiveOffer, createOffer, getOffer, listOffers, updateOffer } from './offers.service.ts';
+import { archiveOffer, createOffer, getOffer, listOffers, offersChanged, updateOffer } from './offers.service.ts';
 
 const tags = ['offers'];
 
@@ -19,7 +19,10 @@ export function registerOfferRoutes(app: FastifyInstance, database: Database, pr
     schema: { tags, summary: 'Create an offer (volume, brand, bundle, birthday, tier, personal)', body: CreateOfferBody, response: { 201: Offer } },
     handler: async (req, reply) => {
       const p = await program();
-      return reply.code(201).send(await createOffer(database, req.body, p.currency, p.groups));
+      // One transaction: the offer and the record of its making.
+      const made = await database.transaction((s) => createOffer(s, req.body, p.currency, p.groups, actorOf(req)));
+      offersChanged();
+      return reply.code(201).send(made);
     },
   });
   r.get('/api/v1/offers', {
@@ -57,7 +60,7 @@ export function registerOfferRoutes(app: FastifyInstance, database: Database, pr
     config: { roles: ['admin', 'analyst'] },
     schema: {
       tags,
-      summary: "An offer's edits and archiving, newest first: when, who, and each field's value before and after",
+      summary: "An offer's making, edits and archiving, newest first: when, who, and each field's value before and after",
       params: OfferIdParams,
       response: { 200: OfferChangeList },
     },

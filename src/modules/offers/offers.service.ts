@@ -5,7 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import { currencyExponent, decimalToMinor, minorToDecimal, parseDecimal } from '../../platform/money.ts';
 import { validityInOrder, type CreateOfferBody, type OfferDto, type OfferRuleInput, type UpdateOfferBody } from './offers.contract.ts';
 import type { Discount, Offer, OfferRule } from './domain/types.ts';
-import { changeOf, recordChange, type Actor } from './offers.history.ts';
+import { changeOf, creationOf, recordChange, type Actor } from './offers.history.ts';
 
 // Offers are a small reference table; the till reads those in force with their budgets and the customer's uses in
 // one statement, and claims budgets and uses at commit in two set-based statements.
@@ -110,8 +110,14 @@ function ruleOf(rule: OfferRuleInput, currency: string): OfferRule {
   return toDomainRule(rule, currency);
 }
 
-/** Creates an offer; amounts are in the program's currency. `groups` are the program's stacking group keys. */
-export async function createOffer(q: Queryable, body: CreateOfferBody, currency: string, groups: readonly string[]): Promise<OfferDto> {
+/** Creates an offer, and records its making in its history; amounts are in the program's currency. `groups` are the program's stacking group keys. */
+export async function createOffer(
+  q: Queryable,
+  body: CreateOfferBody,
+  currency: string,
+  groups: readonly string[],
+  actor: Actor = null,
+): Promise<OfferDto> {
   checkGroup(body.group, groups);
   const id = newId('offer');
   const rule = ruleOf(body.rule, currency);
@@ -136,8 +142,10 @@ export async function createOffer(q: Queryable, body: CreateOfferBody, currency:
       body.perCustomerLimit,
     ],
   );
+  const made = await getOffer(q, id, currency);
+  await recordChange(q, id, actor, creationOf(made));
   active.clear();
-  return getOffer(q, id, currency);
+  return made;
 }
 
 /**
@@ -284,6 +292,11 @@ const active = referenceCache<Queryable, Offer[]>(5_000, async (q) =>
  * The offers in force at a store and time, from the active offers (activeOffers), with the customer's uses of the offers
  * that limit them (one statement, only when there are such offers). The engine applies the rest of the conditions.
  */
+/** Forgets the cached active offers, after a transaction that changed them has committed. */
+export function offersChanged(): void {
+  active.clear();
+}
+
 /** The active offers (cached per database for a few seconds). Read it outside a transaction: on PGlite, a read on the database waits for the open transaction. */
 export async function activeOffers(database: Queryable): Promise<Offer[]> {
   return active.get(database);

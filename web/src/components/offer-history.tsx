@@ -45,7 +45,10 @@ export function OfferHistory({ offer, currency, onClose }: { offer: OfferT; curr
                 .join('; ')}
             </li>
           ))}
-          <li className="muted">{t('offerHistory.created', { at: dateTime(offer.createdAt) })}</li>
+          {/* Offers made before their making was recorded: the date alone. */}
+          {changes.data.changes.at(-1)?.change.status?.from !== null && (
+            <li className="muted">{t('offerHistory.created', { at: dateTime(offer.createdAt) })}</li>
+          )}
         </ul>
       )}
       <button type="button" className="secondary" onClick={onClose} data-testid="offer-history-close">
