@@ -50,8 +50,8 @@ export async function listOfferChanges(q: Queryable, id: string): Promise<OfferC
 }
 
 /**
- * Records a change (the making, an edit), in its transaction. At clock_timestamp(), not now(): the time the edit was made,
- * after waiting for the offer's lock, so that the history is in the order the edits were applied.
+ * Records a change (the making, an edit) in its transaction. At clock_timestamp(), not now(): the time the change
+ * was made, after waiting for the offer's lock, so that the history is in the order the edits were applied.
  */
 export async function recordChange(q: Queryable, offerId: string, actor: Actor, change: OfferChange['change']): Promise<void> {
   await q.query(

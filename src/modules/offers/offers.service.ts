@@ -110,7 +110,10 @@ function ruleOf(rule: OfferRuleInput, currency: string): OfferRule {
   return toDomainRule(rule, currency);
 }
 
-/** Creates an offer, and records its making in its history; amounts are in the program's currency. `groups` are the program's stacking group keys. */
+/**
+ * Creates an offer, and records its making in its history (in the caller's transaction, if any). Amounts are in the
+ * program's currency; `groups` are the program's stacking group keys.
+ */
 export async function createOffer(
   q: Queryable,
   body: CreateOfferBody,
