@@ -33,13 +33,12 @@ export function creationOf(made: OfferDto): OfferChange['change'] {
 /** An offer's making, edits and archiving, newest first; OFFERS_NOT_FOUND for an unknown offer. */
 export async function listOfferChanges(q: Queryable, id: string): Promise<OfferChange[]> {
   const rows = await q.query<{
-    known: boolean;
     at: Date | null;
     actor: string | null;
     actorName: string | null;
     change: OfferChange['change'] | null;
   }>(
-    `SELECT true AS known, c.at, c.actor, c.actor_name AS "actorName", c.change
+    `SELECT c.at, c.actor, c.actor_name AS "actorName", c.change
      FROM offers.offers o LEFT JOIN offers.changes c ON c.offer_id = o.id WHERE o.id = $1 ORDER BY c.at DESC, c.id DESC`,
     [id],
   );

@@ -247,18 +247,16 @@ export async function listOffers(q: Queryable, currency: string, includeArchived
   return rows.map((r) => toDto(r, currency));
 }
 
-/** Archives an offer: it stops applying; its history stays. */
-export async function archiveOffer(q: Queryable, id: string, currency: string, actor: Actor = null): Promise<OfferDto> {
-  // One statement: the archiving and its change, recorded only when the offer was active (archiving again is a no-op).
-  const rows = await q.query(
-    `WITH u AS (UPDATE offers.offers SET status = 'archived' WHERE id = $1 AND status = 'active' RETURNING id),
-     c AS (INSERT INTO offers.changes (id, offer_id, at, actor, actor_name, change) SELECT $2, id, clock_timestamp(), $3, $4, $5::jsonb FROM u)
-     SELECT id FROM offers.offers WHERE id = $1`,
-    [id, newId('offerChange'), actor?.id ?? null, actor?.name ?? null, JSON.stringify({ status: { from: 'active', to: 'archived' } })],
-  );
-  if (rows.length === 0) throw new AppError('OFFERS_NOT_FOUND', `No offer ${id}.`);
+/** Archives an offer: it stops applying; its history stays. Archiving it again changes and records nothing. */
+export async function archiveOffer(database: Database, id: string, currency: string, actor: Actor = null): Promise<OfferDto> {
+  const archived = await database.transaction(async (s) => {
+    const done = await s.query(`UPDATE offers.offers SET status = 'archived' WHERE id = $1 AND status = 'active' RETURNING id`, [id]);
+    if (done.length > 0) await recordChange(s, id, actor, { status: { from: 'active', to: 'archived' } });
+    return getOffer(s, id, currency);
+  });
+  // After COMMIT, as for an edit.
   active.clear();
-  return getOffer(q, id, currency);
+  return archived;
 }
 
 function toDomainOffer(o: OfferRow): Offer {
